@@ -1,0 +1,482 @@
+//! `ApiError`: every failure the API reports, and the only place that turns one into a status code
+//! and an RFC 9457 problem document (in English or French).
+
+use actix_web::{
+    http::{header, StatusCode},
+    HttpResponse, ResponseError,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::language::Language;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+/// Seconds a client should wait before retrying when the database is unavailable.
+pub const RETRY_AFTER_SECS: u32 = 1;
+
+/// One field that failed validation.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// JSON path of the failing field, e.g. `email` or `schedule.weekday`.
+    #[schema(example = "email")]
+    pub field: String,
+    /// Stable machine-readable reason, e.g. `length`, `email`, `range`, `required`.
+    #[schema(example = "email")]
+    pub code: String,
+    #[schema(example = "must be a valid email address")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(
+        field: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document, the body of every error response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:peer-support:problem:validation-failed",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "One or more fields are invalid.",
+    "instance": "/api/v1/auth/register",
+    "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61",
+    "errors": [{"field": "email", "code": "email", "message": "must be a valid email address"}]
+}))]
+pub struct Problem {
+    /// Stable identifier of the kind of problem; clients branch on this, not on `title`.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:peer-support:problem:not-found")]
+    pub problem_type: String,
+    /// Short summary of the kind of problem, in the language asked for by `Accept-Language`.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request, in the language asked for.
+    pub detail: String,
+    /// The path of the request that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The request id also sent as `X-Request-Id`, to quote to support.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The failing fields, for validation problems.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// The HTTP methods the resource does allow, for 405.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_methods: Option<Vec<String>>,
+}
+
+/// Every failure the API reports to a client.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed JSON: {0}")]
+    MalformedJson(String),
+    #[error("request body does not match the schema: {0}")]
+    InvalidBody(String),
+    #[error("invalid parameter: {0}")]
+    InvalidParameter(String),
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("payload larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("request not completed in time")]
+    RequestTimeout,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allowed: Vec<String> },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+    /// A framework error with no richer meaning (a CORS refusal, say): kept by its status alone.
+    #[error("HTTP {0}")]
+    Status(StatusCode),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::MalformedJson(_)
+            | ApiError::InvalidBody(_)
+            | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Status(status) => *status,
+        }
+    }
+
+    /// The stable slug of the problem type.
+    pub fn slug(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed-json",
+            ApiError::InvalidBody(_) => "invalid-body",
+            ApiError::InvalidParameter(_) => "invalid-parameter",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::RequestTimeout => "request-timeout",
+            ApiError::Validation(_) => "validation-failed",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden => "forbidden",
+            ApiError::NotFound => "not-found",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Unavailable => "service-unavailable",
+            ApiError::Internal => "internal-error",
+            ApiError::Status(status) if status.is_client_error() => "bad-request",
+            ApiError::Status(_) => "internal-error",
+        }
+    }
+
+    /// Title and detail in `lang`.
+    fn texts(&self, lang: Language) -> (String, String) {
+        let fr = lang == Language::Fr;
+        let pick = |en: &str, fr_text: &str| {
+            if fr {
+                fr_text.to_string()
+            } else {
+                en.to_string()
+            }
+        };
+        match self {
+            ApiError::MalformedJson(why) => (
+                pick("Malformed JSON", "JSON mal formé"),
+                pick(
+                    &format!("The request body is not valid JSON: {why}"),
+                    &format!("Le corps de la requête n'est pas du JSON valide : {why}"),
+                ),
+            ),
+            ApiError::InvalidBody(why) => (
+                pick("Invalid request body", "Corps de requête invalide"),
+                pick(
+                    &format!("The request body does not match the expected schema: {why}"),
+                    &format!("Le corps de la requête ne correspond pas au schéma attendu : {why}"),
+                ),
+            ),
+            ApiError::InvalidParameter(why) => (
+                pick("Invalid parameter", "Paramètre invalide"),
+                pick(
+                    &format!("A path or query parameter is invalid: {why}"),
+                    &format!("Un paramètre de chemin ou de requête est invalide : {why}"),
+                ),
+            ),
+            ApiError::UnsupportedMediaType => (
+                pick("Unsupported media type", "Type de média non pris en charge"),
+                pick(
+                    "Send the body as application/json (or the content type the operation documents).",
+                    "Envoyez le corps en application/json (ou dans le type de contenu que l'opération documente).",
+                ),
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                pick("Payload too large", "Contenu trop volumineux"),
+                pick(
+                    &format!("The request body is larger than the limit of {limit} bytes."),
+                    &format!("Le corps de la requête dépasse la limite de {limit} octets."),
+                ),
+            ),
+            ApiError::RequestTimeout => (
+                pick("Request timeout", "Délai de la requête dépassé"),
+                pick(
+                    "The request was not completed in time.",
+                    "La requête n'a pas été terminée à temps.",
+                ),
+            ),
+            ApiError::Validation(_) => (
+                pick("Validation failed", "Échec de la validation"),
+                pick(
+                    "One or more fields are invalid.",
+                    "Un ou plusieurs champs sont invalides.",
+                ),
+            ),
+            ApiError::Unauthorized => (
+                pick("Authentication required", "Authentification requise"),
+                pick(
+                    "A valid bearer token is required for this operation.",
+                    "Un jeton porteur valide est requis pour cette opération.",
+                ),
+            ),
+            ApiError::Forbidden => (
+                pick("Forbidden", "Accès refusé"),
+                pick(
+                    "Your role may not perform this operation.",
+                    "Votre rôle ne permet pas cette opération.",
+                ),
+            ),
+            ApiError::NotFound => (
+                pick("Not found", "Introuvable"),
+                pick(
+                    "No such resource exists, or it is not yours to see.",
+                    "Cette ressource n'existe pas ou vous n'y avez pas accès.",
+                ),
+            ),
+            ApiError::MethodNotAllowed { allowed } => (
+                pick("Method not allowed", "Méthode non autorisée"),
+                pick(
+                    &format!("This resource allows: {}.", allowed.join(", ")),
+                    &format!("Cette ressource accepte : {}.", allowed.join(", ")),
+                ),
+            ),
+            ApiError::Conflict(why) => (
+                pick("Conflict", "Conflit"),
+                pick(
+                    &format!("The request conflicts with the current state: {why}"),
+                    &format!("La requête est en conflit avec l'état actuel : {why}"),
+                ),
+            ),
+            ApiError::Unavailable => (
+                pick("Service unavailable", "Service indisponible"),
+                pick(
+                    "The service cannot reach its database right now; retry shortly.",
+                    "Le service ne peut pas joindre sa base de données pour le moment; réessayez bientôt.",
+                ),
+            ),
+            ApiError::Internal => (
+                pick("Internal error", "Erreur interne"),
+                pick(
+                    "Something went wrong on our side; it has been logged.",
+                    "Une erreur s'est produite de notre côté; elle a été journalisée.",
+                ),
+            ),
+            ApiError::Status(status) => {
+                let reason = status.canonical_reason().unwrap_or("Error");
+                (reason.to_string(), format!("HTTP {} {reason}", status.as_u16()))
+            }
+        }
+    }
+
+    /// The problem document for this error, in `lang`.
+    pub fn problem(&self, lang: Language) -> Problem {
+        let (title, detail) = self.texts(lang);
+        Problem {
+            problem_type: format!("urn:peer-support:problem:{}", self.slug()),
+            title,
+            status: self.status().as_u16(),
+            detail,
+            instance: None,
+            request_id: None,
+            errors: match self {
+                ApiError::Validation(fields) => Some(fields.clone()),
+                _ => None,
+            },
+            allowed_methods: match self {
+                ApiError::MethodNotAllowed { allowed } => Some(allowed.clone()),
+                _ => None,
+            },
+        }
+    }
+
+    /// The response carrying `problem`, with the headers this error owes the client.
+    pub fn response_with(&self, problem: &Problem) -> HttpResponse {
+        let mut builder = HttpResponse::build(self.status());
+        builder.content_type(PROBLEM_CONTENT_TYPE);
+        match self {
+            ApiError::Unauthorized => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::Unavailable => {
+                builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            ApiError::MethodNotAllowed { allowed } => {
+                builder.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_string(problem).unwrap_or_else(|_| "{}".into());
+        builder.body(body)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    /// English by default; the problem middleware re-renders it in the caller's language with
+    /// the request's path and id (actix keeps the error on the response for it).
+    fn error_response(&self) -> HttpResponse {
+        self.response_with(&self.problem(Language::En))
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => ApiError::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::Conflict("a record with the same unique value already exists".into())
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                log::warn!("database unavailable: {error}");
+                ApiError::Unavailable
+            }
+            Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if is_unavailable_message(info.message()) =>
+            {
+                log::warn!("database unavailable: {error}");
+                ApiError::Unavailable
+            }
+            other => {
+                log::error!("database error: {other}");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+/// Driver messages that mean "try again": SQLite's lock contention, a lost PostgreSQL server.
+fn is_unavailable_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database is locked")
+        || m.contains("server closed the connection")
+        || m.contains("terminating connection")
+        || m.contains("no connection to the server")
+        || m.contains("connection refused")
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields = Vec::new();
+        collect_field_errors("", &errors, &mut fields);
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(fields)
+    }
+}
+
+fn collect_field_errors(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut Vec<FieldError>,
+) {
+    use validator::ValidationErrorsKind;
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            ValidationErrorsKind::Field(list) => out.extend(list.iter().map(|e| {
+                let message = e
+                    .message
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| format!("is not valid ({})", e.code));
+                FieldError::new(path.clone(), e.code.to_string(), message)
+            })),
+            ValidationErrorsKind::Struct(inner) => collect_field_errors(&path, inner, out),
+            ValidationErrorsKind::List(items) => {
+                for (index, inner) in items {
+                    collect_field_errors(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(error: r2d2::Error) -> Self {
+        log::warn!("database pool: {error}");
+        ApiError::Unavailable
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        log::error!("blocking task failed");
+        ApiError::Internal
+    }
+}
+
+/// Reusable OpenAPI responses: every operation lists the ones it can return.
+pub mod responses {
+    use super::Problem;
+    use utoipa::ToResponse;
+
+    /// Malformed JSON, a body that does not match the schema, or an invalid parameter.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct BadRequest(#[allow(dead_code)] Problem);
+
+    /// Missing, expired or invalid bearer token.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+    /// The caller's role may not perform this operation.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Forbidden(#[allow(dead_code)] Problem);
+
+    /// No such resource, or not one the caller may see.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct NotFound(#[allow(dead_code)] Problem);
+
+    /// The request did not arrive in time.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct RequestTimeout(#[allow(dead_code)] Problem);
+
+    /// The request conflicts with the resource's current state.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct Conflict(#[allow(dead_code)] Problem);
+
+    /// The body is larger than the configured limit.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
+
+    /// The body is not sent as the documented content type.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
+
+    /// The body is well-formed but some fields are invalid; `errors` names them.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct UnprocessableEntity(#[allow(dead_code)] Problem);
+
+    /// Unexpected failure; the cause is logged, never returned.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct InternalError(#[allow(dead_code)] Problem);
+
+    /// The database is unreachable; retry after the `Retry-After` seconds.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
+    )]
+    pub struct ServiceUnavailable(#[allow(dead_code)] Problem);
+}

@@ -1,0 +1,197 @@
+//! Middleware every response passes through: request ids, problem rendering, security headers
+//! and the whole-request deadline.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    task::{Context, Poll},
+    time::Duration,
+};
+
+use actix_web::{
+    body::{BoxBody, MessageBody},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    error::PayloadError,
+    http::header::{self, HeaderName, HeaderValue},
+    middleware::Next,
+    web::Bytes,
+    Error, HttpMessage,
+};
+use futures_util::Stream;
+
+use crate::{
+    error::{ApiError, PROBLEM_CONTENT_TYPE},
+    language::Language,
+};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served: the caller's `X-Request-Id` when it is sane, else new.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+fn is_sane_request_id(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 128
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+pub async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_sane_request_id(v))
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut res = next.call(req).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(res)
+}
+
+/// Renders every error response as a problem document in the caller's language, with the
+/// request's path and id; an error that arrives as plain text is turned into one by its status.
+pub async fn render_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let language = Language::from_accept_language(
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let instance = req.path().to_string();
+    let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+    // Inner layers answer errors as responses; an `Err` here is left to actix to render (the
+    // request cannot be cloned before routing to build a response of our own).
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    if !status.is_client_error() && !status.is_server_error() {
+        return Ok(res);
+    }
+    let api_error = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+    {
+        Some(api_error) => api_error.clone(),
+        None => {
+            let is_problem = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
+            if is_problem {
+                return Ok(res);
+            }
+            ApiError::Status(status)
+        }
+    };
+    if let ApiError::Status(status) = &api_error {
+        if status.is_server_error() {
+            log::error!(
+                "{} {} answered {status} outside ApiError",
+                res.request().method(),
+                instance
+            );
+        }
+    }
+    let mut problem = api_error.problem(language);
+    problem.instance = Some(instance);
+    problem.request_id = request_id;
+    let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
+    let (req, mut response) = res.into_parts();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(language.as_str()),
+    );
+    for (name, value) in api_error.response_with(&problem).headers() {
+        headers.insert(name.clone(), value.clone());
+    }
+    Ok(ServiceResponse::new(
+        req,
+        response.set_body(BoxBody::new(body)),
+    ))
+}
+
+/// Headers every response carries; API responses are never cached by default.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let is_api = req.path().starts_with("/api/");
+    let mut res = next.call(req).await?;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if is_api && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
+/// The most a request body may take to arrive: a body trickled in slowly gets 408 (headers are
+/// bounded by the server's client request timeout).
+#[derive(Clone, Copy)]
+pub struct RequestDeadline(pub Duration);
+
+pub async fn deadline(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let limit = req
+        .app_data::<RequestDeadline>()
+        .map_or(Duration::from_secs(30), |d| d.0);
+    let payload = BodyWithDeadline {
+        inner: req.take_payload(),
+        deadline: Box::pin(tokio::time::sleep(limit)),
+        expired: false,
+    };
+    req.set_payload(Payload::Stream {
+        payload: Box::pin(payload),
+    });
+    next.call(req).await
+}
+
+/// A request body that fails with `TimedOut` once its deadline passes.
+struct BodyWithDeadline {
+    inner: Payload,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    expired: bool,
+}
+
+impl Stream for BodyWithDeadline {
+    type Item = Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.expired {
+            return Poll::Ready(None);
+        }
+        if self.deadline.as_mut().poll(cx).is_ready() {
+            self.expired = true;
+            let timed_out =
+                std::io::Error::new(std::io::ErrorKind::TimedOut, "request body deadline");
+            return Poll::Ready(Some(Err(PayloadError::Io(timed_out))));
+        }
+        Pin::new(&mut self.inner).poll_next(cx)
+    }
+}

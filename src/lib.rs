@@ -1,0 +1,222 @@
+//! Peer Support API: wiring of configuration, storage, routes and middleware.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod language;
+pub mod openapi;
+pub mod ops;
+
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::{
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    http::{header, Method},
+    middleware::{from_fn, Logger},
+    web, App, HttpResponse, HttpServer,
+};
+use utoipa::OpenApi;
+use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    config::Config,
+    db::DbPool,
+    http::{extractors, fallback, middleware},
+    ops::metrics::Metrics,
+};
+
+/// What every handler may reach: the pool, the settings and the metrics.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<Config>,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(config: Config) -> AppState {
+        let pool = DbPool::new(
+            &config.database_url,
+            config.database_pool_size,
+            config.database_timeout,
+        );
+        AppState {
+            pool,
+            config: Arc::new(config),
+            metrics: Metrics::new(),
+        }
+    }
+}
+
+/// Every documented route. The contract and the app are both built from this one function.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(ops::handlers::healthz)
+        .service(ops::handlers::readyz)
+        .service(ops::handlers::metrics);
+}
+
+/// The contract as served and as printed by `peer-support-api openapi`.
+pub fn api_doc() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    openapi::finalize(api)
+}
+
+/// The whole application: routes, contract, Swagger UI and middleware.
+pub fn build_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let config = state.config.clone();
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    let api = openapi::finalize(api);
+    let route_table = web::Data::new(fallback::RouteTable::from_openapi(&api));
+    let spec = web::Data::new(serde_json::to_string(&api).expect("the contract serializes"));
+    let mut app = app
+        .app_data(state.clone())
+        .app_data(route_table)
+        .app_data(spec)
+        .app_data(extractors::json_config(config.body_limit_bytes))
+        .app_data(extractors::form_config(config.body_limit_bytes))
+        .app_data(extractors::path_config())
+        .app_data(extractors::query_config())
+        .app_data(middleware::RequestDeadline(config.request_timeout))
+        .route("/api-docs/openapi.json", web::get().to(serve_contract))
+        .default_service(web::to(fallback::unmatched));
+    if config.swagger_ui {
+        app = app
+            .route("/swagger-ui", web::get().to(redirect_to_swagger_ui))
+            .service(
+                SwaggerUi::new("/swagger-ui/{_:.*}").config(
+                    utoipa_swagger_ui::Config::new(["/api-docs/openapi.json"])
+                        .persist_authorization(true)
+                        .try_it_out_enabled(true),
+                ),
+            );
+    }
+    app.wrap(from_fn(middleware::deadline))
+        .wrap(cors(&config.cors_allowed_origins))
+        .wrap(from_fn(middleware::security_headers))
+        .wrap(from_fn(middleware::render_problems))
+        .wrap(from_fn(middleware::request_id))
+        .wrap(state.metrics.middleware.clone())
+        .wrap(access_log())
+}
+
+async fn serve_contract(spec: web::Data<String>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.get_ref().clone())
+}
+
+async fn redirect_to_swagger_ui() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/swagger-ui/"))
+        .finish()
+}
+
+/// Cross-origin access for the configured front-end origins (and same-origin pages such as
+/// Swagger UI); none by default, never a wildcard, no cookies (tokens travel as bearer headers).
+fn cors(allowed_origins: &[String]) -> Cors {
+    let allowed: Vec<String> = allowed_origins.to_vec();
+    Cors::default()
+        .allowed_origin_fn(move |origin, head| {
+            let Ok(origin) = origin.to_str() else {
+                return false;
+            };
+            let same_origin = head
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|host| {
+                    origin
+                        .strip_prefix("http://")
+                        .or_else(|| origin.strip_prefix("https://"))
+                        == Some(host)
+                });
+            same_origin || allowed.iter().any(|a| a == origin)
+        })
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            middleware::REQUEST_ID,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_LANGUAGE,
+            middleware::REQUEST_ID,
+        ])
+        .max_age(3600)
+}
+
+/// One line per request: method, path without the query, status, size, time, request id.
+/// Never headers (tokens), bodies or query strings (free text).
+fn access_log() -> Logger {
+    Logger::new("%{method}xi %U %s %b %Dms rid=%{x-request-id}o")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .exclude("/healthz")
+}
+
+/// Binds the HTTP server on the configured address (port 0 picks a free one) without starting
+/// to serve; returns it with the address it listens on.
+pub fn start(
+    config: Config,
+    handle_signals: bool,
+) -> Result<(actix_web::dev::Server, std::net::SocketAddr), String> {
+    let bind_addr = config.bind_addr.clone();
+    let workers = config.workers;
+    let state = web::Data::new(AppState::new(config));
+    let mut server = HttpServer::new(move || build_app(state.clone()))
+        .workers(workers)
+        .shutdown_timeout(30);
+    if !handle_signals {
+        server = server.disable_signals();
+    }
+    let server = server
+        .bind(&bind_addr)
+        .map_err(|e| format!("cannot listen on {bind_addr}: {e}"))?;
+    let addr = *server.addrs().first().ok_or("no address bound")?;
+    Ok((server.run(), addr))
+}
+
+/// Migrates, then serves until SIGTERM or Ctrl-C (in-flight requests finish first).
+pub async fn serve(config: Config) -> Result<(), String> {
+    let url = config.database_url.clone();
+    let applied = web::block(move || db::connect_and_migrate(&url))
+        .await
+        .map_err(|e| e.to_string())??;
+    log::info!("database ready ({applied} migrations applied)");
+    let (server, addr) = start(config, true)?;
+    log::info!("serving on http://{addr} (Swagger UI at /swagger-ui/)");
+    server.await.map_err(|e| e.to_string())
+}

@@ -1,0 +1,98 @@
+//! The contract's frame: info, servers, tags, the bearer scheme and the shared problem responses.
+//! Paths come from the routes themselves (`utoipa_actix_web`), so no route escapes the contract.
+
+use utoipa::{
+    openapi::{
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+        OpenApi as OpenApiDoc,
+    },
+    Modify, OpenApi,
+};
+
+use crate::error::{responses, FieldError, Problem};
+
+pub const BEARER: &str = "bearer_auth";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Peer Support API",
+        description = "Runs peer support programs for people affected by military sexual trauma \
+and operational stress injuries (groups, sessions, intake, consent, anonymous feedback, partner \
+referrals) and publishes a directory of peer support groups across Canada.\n\n\
+Errors are RFC 9457 `application/problem+json` documents in English or French \
+(`Accept-Language`). Every response carries an `X-Request-Id`.\n\n\
+If you are in crisis, call the 24/7 support line at 1-844-750-1648.",
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "Peer Support API team")
+    ),
+    servers((url = "/", description = "This server")),
+    tags(
+        (name = "operations", description = "Liveness, readiness and metrics"),
+    ),
+    components(
+        schemas(Problem, FieldError),
+        responses(
+            responses::BadRequest,
+            responses::Unauthorized,
+            responses::Forbidden,
+            responses::NotFound,
+            responses::RequestTimeout,
+            responses::Conflict,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::UnprocessableEntity,
+            responses::InternalError,
+            responses::ServiceUnavailable,
+        )
+    ),
+    modifiers(&BearerScheme)
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "An access token from `POST /api/v1/auth/login` (or `/auth/token` for partners).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Last touches once every route has added its path: a public operation's `security(())`
+/// (`[{}]`, "optional") becomes `[]`, "no authentication".
+pub fn finalize(mut api: OpenApiDoc) -> OpenApiDoc {
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(security) = &operation.security {
+                let is_public = security.iter().all(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|v| v == serde_json::json!({}))
+                });
+                if is_public {
+                    operation.security = Some(Vec::new());
+                }
+            }
+        }
+    }
+    api
+}

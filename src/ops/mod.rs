@@ -1,0 +1,5 @@
+//! Operating the service: liveness, readiness and Prometheus metrics.
+
+pub mod handlers;
+pub mod metrics;
+pub mod models;

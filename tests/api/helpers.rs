@@ -1,0 +1,245 @@
+//! Test harness: a real server on a random port per test, over a fresh database (a temporary
+//! SQLite file, or a PostgreSQL database cloned from a migrated template when
+//! `TEST_DATABASE_URL` names a PostgreSQL server), driven over HTTP as a front-end would.
+
+use std::{
+    sync::{Mutex, OnceLock},
+    thread::JoinHandle,
+};
+
+use diesel::{connection::SimpleConnection, pg::PgConnection, Connection};
+use peer_support_api::{config::Config, db};
+use serde_json::Value;
+use ureq::http;
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+/// The PostgreSQL server the tests run on, if any.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres://") || u.starts_with("postgresql://"))
+}
+
+/// `url` pointing at database `name` on the same server.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let rest = rest.split('?').next().unwrap_or(rest);
+    let host = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{host}/{name}")
+}
+
+const TEMPLATE: &str = "peer_support_test_template";
+
+fn postgres_template(admin_url: &str) -> &'static str {
+    static READY: OnceLock<()> = OnceLock::new();
+    READY.get_or_init(|| {
+        let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+            .expect("stale template dropped");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {TEMPLATE}"))
+            .expect("template database created");
+        db::connect_and_migrate(&with_database(admin_url, TEMPLATE)).expect("template migrated");
+    });
+    TEMPLATE
+}
+
+pub fn test_database() -> TestDatabase {
+    match postgres_admin_url() {
+        Some(admin_url) => {
+            // One clone at a time: PostgreSQL refuses to copy a template that is being copied.
+            static CLONING: Mutex<()> = Mutex::new(());
+            let template = postgres_template(&admin_url);
+            let name = format!("peer_support_test_{}", uuid::Uuid::new_v4().simple());
+            {
+                let _guard = CLONING.lock().unwrap_or_else(|e| e.into_inner());
+                let mut admin = PgConnection::establish(&admin_url).expect("admin connection");
+                admin
+                    .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                    .expect("test database cloned");
+            }
+            TestDatabase {
+                url: with_database(&admin_url, &name),
+                cleanup: Cleanup::Postgres { admin_url, name },
+            }
+        }
+        None => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            db::connect_and_migrate(&url).expect("sqlite test database migrated");
+            TestDatabase {
+                url,
+                cleanup: Cleanup::Sqlite(dir),
+            }
+        }
+    }
+}
+
+/// A running API on its own database.
+pub struct TestApp {
+    pub base_url: String,
+    _db: TestDatabase,
+    agent: ureq::Agent,
+    server: actix_web::dev::ServerHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TestApp {
+    pub fn spawn() -> TestApp {
+        TestApp::spawn_with(&[])
+    }
+
+    /// With extra settings, as environment variables would give them.
+    pub fn spawn_with(settings: &[(&str, &str)]) -> TestApp {
+        let db = test_database();
+        TestApp::spawn_on(db, settings)
+    }
+
+    pub fn spawn_on(db: TestDatabase, settings: &[(&str, &str)]) -> TestApp {
+        let mut pairs: Vec<(String, String)> = vec![
+            ("APP_ENV".into(), "test".into()),
+            ("DATABASE_URL".into(), db.url.clone()),
+            ("BIND_ADDR".into(), "127.0.0.1:0".into()),
+            ("WORKERS".into(), "2".into()),
+            ("DATABASE_POOL_SIZE".into(), "4".into()),
+        ];
+        for (k, v) in settings {
+            pairs.retain(|(key, _)| key != k);
+            pairs.push((k.to_string(), v.to_string()));
+        }
+        let config =
+            Config::from_lookup(|key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()))
+                .expect("test configuration is valid");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let (server, addr) =
+                    peer_support_api::start(config, false).expect("test server binds");
+                tx.send((server.handle(), addr))
+                    .expect("test thread listens");
+                let _ = server.await;
+            })
+        });
+        let (server, addr) = rx.recv().expect("server started");
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        TestApp {
+            base_url: format!("http://{addr}"),
+            _db: db,
+            agent,
+            server,
+            thread: Some(thread),
+        }
+    }
+
+    /// A request to `path` with any method, headers and raw body.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Response {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base_url));
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let request = builder
+            .body(body.map(|b| b.to_vec()).unwrap_or_default())
+            .expect("valid request");
+        let mut response = self.agent.run(request).expect("server answers");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = response.body_mut().read_to_string().expect("readable body");
+        Response {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Response {
+        self.send("GET", path, &[], None)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.server.clone();
+        // Stopping needs a runtime; a short-lived one is enough.
+        actix_web::rt::System::new().block_on(handle.stop(false));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What came back.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts a problem document with this status and type slug, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16, slug: &str) -> Value {
+        assert_eq!(self.status, status, "status of {:?}", self.body);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "content type of {:?}",
+            self.body
+        );
+        let problem = self.json();
+        assert_eq!(problem["type"], format!("urn:peer-support:problem:{slug}"));
+        assert_eq!(problem["status"], status);
+        assert!(problem["title"].as_str().is_some_and(|t| !t.is_empty()));
+        assert!(problem["detail"].as_str().is_some_and(|t| !t.is_empty()));
+        problem
+    }
+}

@@ -1,0 +1,7 @@
+//! The one integration-test binary: every test drives a real server over HTTP, on SQLite, or on
+//! PostgreSQL when `TEST_DATABASE_URL` names a server.
+
+mod contract;
+mod errors;
+mod helpers;
+mod operations;
