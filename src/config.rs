@@ -50,7 +50,16 @@ pub struct Config {
     pub request_timeout: Duration,
     pub workers: usize,
     pub swagger_ui: bool,
+    /// HMAC secret for access tokens; `None` lets development generate and keep one.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Limits on sign-up and log-in attempts (turned off only for load tests).
+    pub auth_rate_limits: bool,
 }
+
+/// The shortest HMAC secret accepted for access tokens.
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/peer-support.db";
 
@@ -109,7 +118,30 @@ impl Config {
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = parse(&get, "WORKERS", default_workers)?;
         let swagger_ui = parse(&get, "SWAGGER_UI", app_env != AppEnv::Production)?;
+        let jwt_secret = get("JWT_SECRET");
+        match &jwt_secret {
+            Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
+                return Err(ConfigError {
+                    setting: "JWT_SECRET",
+                    reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+                })
+            }
+            None if app_env == AppEnv::Production => {
+                return Err(ConfigError {
+                    setting: "JWT_SECRET",
+                    reason: format!(
+                        "required in production (at least {MIN_JWT_SECRET_BYTES} bytes)"
+                    ),
+                })
+            }
+            _ => {}
+        }
+        let access_token_ttl_secs = parse(&get, "ACCESS_TOKEN_TTL_SECS", 900u64)?;
+        let refresh_token_ttl_days = parse(&get, "REFRESH_TOKEN_TTL_DAYS", 30u64)?;
+        let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
         for (setting, value) in [
+            ("ACCESS_TOKEN_TTL_SECS", access_token_ttl_secs),
+            ("REFRESH_TOKEN_TTL_DAYS", refresh_token_ttl_days),
             ("BODY_LIMIT_BYTES", body_limit_bytes as u64),
             ("DATABASE_POOL_SIZE", database_pool_size as u64),
             ("DATABASE_TIMEOUT_MS", timeout_ms),
@@ -135,6 +167,10 @@ impl Config {
             request_timeout: Duration::from_secs(request_timeout_secs),
             workers,
             swagger_ui,
+            jwt_secret,
+            access_token_ttl: Duration::from_secs(access_token_ttl_secs),
+            refresh_token_ttl: Duration::from_secs(refresh_token_ttl_days * 86_400),
+            auth_rate_limits,
         })
     }
 }
@@ -220,12 +256,23 @@ mod tests {
     }
 
     #[test]
+    fn jwt_secret_rules() {
+        let short = config(&[("JWT_SECRET", "too-short")]).unwrap_err();
+        assert_eq!(short.setting, "JWT_SECRET");
+        let missing = config(&[("APP_ENV", "production")]).unwrap_err();
+        assert_eq!(missing.setting, "JWT_SECRET");
+        assert!(config(&[]).unwrap().jwt_secret.is_none());
+    }
+
+    #[test]
     fn production_hides_swagger_ui_unless_asked() {
-        assert!(!config(&[("APP_ENV", "production")]).unwrap().swagger_ui);
+        let secret = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
         assert!(
-            config(&[("APP_ENV", "production"), ("SWAGGER_UI", "true")])
+            !config(&[("APP_ENV", "production"), secret])
                 .unwrap()
                 .swagger_ui
         );
+        let asked = config(&[("APP_ENV", "production"), ("SWAGGER_UI", "true"), secret]);
+        assert!(asked.unwrap().swagger_ui);
     }
 }

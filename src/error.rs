@@ -104,6 +104,10 @@ pub enum ApiError {
     MethodNotAllowed { allowed: Vec<String> },
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("precondition failed")]
+    PreconditionFailed,
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -128,6 +132,8 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Status(status) => *status,
@@ -149,6 +155,8 @@ impl ApiError {
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed => "precondition-failed",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable => "service-unavailable",
             ApiError::Internal => "internal-error",
             ApiError::Status(status) if status.is_client_error() => "bad-request",
@@ -251,6 +259,20 @@ impl ApiError {
                     &format!("La requête est en conflit avec l'état actuel : {why}"),
                 ),
             ),
+            ApiError::PreconditionFailed => (
+                pick("Precondition failed", "Condition préalable non remplie"),
+                pick(
+                    "The resource changed since you read it (If-Match does not match its ETag); read it again.",
+                    "La ressource a changé depuis votre lecture (If-Match ne correspond pas à son ETag); relisez-la.",
+                ),
+            ),
+            ApiError::TooManyRequests { retry_after } => (
+                pick("Too many requests", "Trop de requêtes"),
+                pick(
+                    &format!("Too many attempts; try again in {retry_after} seconds."),
+                    &format!("Trop de tentatives; réessayez dans {retry_after} secondes."),
+                ),
+            ),
             ApiError::Unavailable => (
                 pick("Service unavailable", "Service indisponible"),
                 pick(
@@ -306,6 +328,9 @@ impl ApiError {
             }
             ApiError::MethodNotAllowed { allowed } => {
                 builder.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                builder.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }
@@ -451,6 +476,19 @@ pub mod responses {
     #[derive(ToResponse)]
     #[response(content_type = "application/problem+json")]
     pub struct Conflict(#[allow(dead_code)] Problem);
+
+    /// The resource changed since the caller read it: `If-Match` does not match its `ETag`.
+    #[derive(ToResponse)]
+    #[response(content_type = "application/problem+json")]
+    pub struct PreconditionFailed(#[allow(dead_code)] Problem);
+
+    /// Too many attempts; retry after the `Retry-After` seconds.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
+    )]
+    pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
     /// The body is larger than the configured limit.
     #[derive(ToResponse)]

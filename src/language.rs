@@ -20,6 +20,14 @@ impl Language {
         }
     }
 
+    pub fn parse(s: &str) -> Option<Language> {
+        match s {
+            "en" => Some(Language::En),
+            "fr" => Some(Language::Fr),
+            _ => None,
+        }
+    }
+
     /// The preferred of English and French in an `Accept-Language` header (RFC 9110 weights);
     /// English when neither is acceptable or the header is missing or malformed.
     pub fn from_accept_language(header: Option<&str>) -> Language {

@@ -1,5 +1,7 @@
 //! Peer Support API: wiring of configuration, storage, routes and middleware.
 
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -7,6 +9,9 @@ pub mod http;
 pub mod language;
 pub mod openapi;
 pub mod ops;
+pub mod pagination;
+pub mod partners;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -23,31 +28,36 @@ use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
+    auth::{rate_limit::AuthLimits, tokens::TokenKeys},
     config::Config,
     db::DbPool,
     http::{extractors, fallback, middleware},
     ops::metrics::Metrics,
 };
 
-/// What every handler may reach: the pool, the settings and the metrics.
+/// What every handler may reach: the pool, the settings, token keys, limits and metrics.
 pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
+    pub keys: TokenKeys,
+    pub limits: AuthLimits,
     pub metrics: Metrics,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> AppState {
+    pub fn new(config: Config) -> Result<AppState, String> {
         let pool = DbPool::new(
             &config.database_url,
             config.database_pool_size,
             config.database_timeout,
         );
-        AppState {
+        Ok(AppState {
             pool,
+            keys: TokenKeys::from_config(&config)?,
+            limits: AuthLimits::new(config.auth_rate_limits),
             config: Arc::new(config),
             metrics: Metrics::new(),
-        }
+        })
     }
 }
 
@@ -55,7 +65,27 @@ impl AppState {
 fn routes(cfg: &mut ServiceConfig) {
     cfg.service(ops::handlers::healthz)
         .service(ops::handlers::readyz)
-        .service(ops::handlers::metrics);
+        .service(ops::handlers::metrics)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api_v1));
+}
+
+fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(auth::handlers::register)
+        .service(auth::handlers::login)
+        .service(auth::handlers::refresh)
+        .service(auth::handlers::logout)
+        .service(auth::handlers::issue_client_token)
+        .service(users::handlers::get_me)
+        .service(users::handlers::update_me)
+        .service(users::handlers::change_password)
+        .service(users::handlers::create_user)
+        .service(users::handlers::list_users)
+        .service(users::handlers::get_user)
+        .service(users::handlers::update_user)
+        .service(partners::handlers::create_partner)
+        .service(partners::handlers::list_partners)
+        .service(partners::handlers::revoke_partner)
+        .service(audit::handlers::list_audit_events);
 }
 
 /// The contract as served and as printed by `peer-support-api openapi`.
@@ -195,7 +225,7 @@ pub fn start(
 ) -> Result<(actix_web::dev::Server, std::net::SocketAddr), String> {
     let bind_addr = config.bind_addr.clone();
     let workers = config.workers;
-    let state = web::Data::new(AppState::new(config));
+    let state = web::Data::new(AppState::new(config)?);
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
         .shutdown_timeout(30);

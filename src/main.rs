@@ -1,7 +1,7 @@
-//! The `peer-support-api` command line: serve (the default), migrate, openapi.
+//! The `peer-support-api` command line: serve (the default), migrate, openapi, create-admin.
 
 use clap::{Parser, Subcommand};
-use peer_support_api::{config::Config, db};
+use peer_support_api::{config::Config, db, users};
 
 #[derive(Parser)]
 #[command(name = "peer-support-api", version, about = "Peer Support API server")]
@@ -18,6 +18,13 @@ enum Command {
     Migrate,
     /// Print the OpenAPI contract as JSON.
     Openapi,
+    /// Create an admin account (password from ADMIN_PASSWORD, or asked for on a terminal).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        display_name: String,
+    },
 }
 
 fn main() {
@@ -47,6 +54,27 @@ fn run(command: Command) -> Result<(), String> {
         Command::Migrate => {
             let applied = db::connect_and_migrate(&config.database_url)?;
             println!("{applied} migrations applied");
+            Ok(())
+        }
+        Command::CreateAdmin {
+            email,
+            display_name,
+        } => {
+            let password = match std::env::var("ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => rpassword::prompt_password("Password for the new admin (12+ characters): ")
+                    .map_err(|e| {
+                        format!("ADMIN_PASSWORD is not set and no terminal to ask on: {e}")
+                    })?,
+            };
+            db::connect_and_migrate(&config.database_url)?;
+            let id = users::service::create_first_admin(
+                &config.database_url,
+                &email,
+                &password,
+                &display_name,
+            )?;
+            println!("admin {email} created (id {id})");
             Ok(())
         }
         _ => actix_web::rt::System::new().block_on(peer_support_api::serve(config)),

@@ -165,6 +165,18 @@ impl DbPool {
     }
 }
 
+/// Now, in UTC, to the microsecond: both backends keep exactly this.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::Timelike::with_nanosecond(&now, now.and_utc().timestamp_subsec_micros() * 1_000)
+        .unwrap_or(now)
+}
+
+/// A new opaque id.
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// Applies the pending migrations of the connection's backend; returns how many ran.
 pub fn run_migrations(conn: &mut AnyConnection) -> Result<usize, String> {
     let applied = match conn {

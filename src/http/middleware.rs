@@ -30,6 +30,20 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+impl actix_web::FromRequest for RequestId {
+    type Error = Error;
+    type Future = std::future::Ready<Result<RequestId, Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut Payload) -> Self::Future {
+        let id = req
+            .extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(|| RequestId(uuid::Uuid::new_v4().to_string()));
+        std::future::ready(Ok(id))
+    }
+}
+
 fn is_sane_request_id(value: &str) -> bool {
     !value.is_empty()
         && value.len() <= 128
@@ -84,11 +98,15 @@ pub async fn render_problems(
     {
         Some(api_error) => api_error.clone(),
         None => {
-            let is_problem = res
+            // Problem documents and JSON errors of their own (OAuth's) are left as they are.
+            let is_json = res
                 .headers()
                 .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_CONTENT_TYPE.as_bytes()));
-            if is_problem {
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| {
+                    v.starts_with(PROBLEM_CONTENT_TYPE) || v.starts_with("application/json")
+                });
+            if is_json {
                 return Ok(res);
             }
             ApiError::Status(status)

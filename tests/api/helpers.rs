@@ -99,6 +99,7 @@ pub fn test_database() -> TestDatabase {
 /// A running API on its own database.
 pub struct TestApp {
     pub base_url: String,
+    pub database_url: String,
     _db: TestDatabase,
     agent: ureq::Agent,
     server: actix_web::dev::ServerHandle,
@@ -117,6 +118,7 @@ impl TestApp {
     }
 
     pub fn spawn_on(db: TestDatabase, settings: &[(&str, &str)]) -> TestApp {
+        capture_logs();
         let mut pairs: Vec<(String, String)> = vec![
             ("APP_ENV".into(), "test".into()),
             ("DATABASE_URL".into(), db.url.clone()),
@@ -149,6 +151,7 @@ impl TestApp {
             .new_agent();
         TestApp {
             base_url: format!("http://{addr}"),
+            database_url: db.url.clone(),
             _db: db,
             agent,
             server,
@@ -241,5 +244,164 @@ impl Response {
         assert!(problem["title"].as_str().is_some_and(|t| !t.is_empty()));
         assert!(problem["detail"].as_str().is_some_and(|t| !t.is_empty()));
         problem
+    }
+}
+
+/// Everything the process logged, at every level, since the first app started.
+pub fn captured_logs() -> String {
+    LOGS.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+static LOGS: Mutex<String> = Mutex::new(String::new());
+
+struct LogCapture;
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        LOGS.lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_str(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn capture_logs() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let _ = env_logger::Builder::new()
+            .filter_level(log::LevelFilter::Trace)
+            // The test client's own logs are not the server's.
+            .filter_module("ureq", log::LevelFilter::Off)
+            .filter_module("ureq_proto", log::LevelFilter::Off)
+            .target(env_logger::Target::Pipe(Box::new(LogCapture)))
+            .try_init();
+    });
+}
+
+pub const PASSWORD: &str = "a long passphrase of mine";
+
+/// Tokens of one signed-in account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestApp {
+    pub fn get_as(&self, path: &str, token: &str) -> Response {
+        let auth = format!("Bearer {token}");
+        self.send("GET", path, &[("Authorization", &auth)], None)
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.json("POST", path, None, body)
+    }
+
+    /// A JSON request, with a bearer token when given.
+    pub fn json(&self, method: &str, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![("Content-Type", "application/json")];
+        if let Some(auth) = &auth {
+            headers.push(("Authorization", auth));
+        }
+        self.send(method, path, &headers, Some(body.to_string().as_bytes()))
+    }
+
+    pub fn register(&self, email: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/register",
+            &serde_json::json!({
+                "email": email, "password": PASSWORD,
+                "display_name": "Test Peer", "preferred_language": "en"
+            }),
+        )
+    }
+
+    pub fn login(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/v1/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+    }
+
+    /// Logs in and returns the session, with the account id from `/me`.
+    #[track_caller]
+    pub fn session(&self, email: &str) -> Session {
+        let res = self.login(email, PASSWORD);
+        assert_eq!(res.status, 200, "login of {email}: {}", res.body);
+        let body = res.json();
+        let access = body["access_token"].as_str().unwrap().to_string();
+        let me = self.get_as("/api/v1/me", &access);
+        assert_eq!(me.status, 200, "{}", me.body);
+        Session {
+            id: me.json()["id"].as_str().unwrap().to_string(),
+            access,
+            refresh: body["refresh_token"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// A signed-up and signed-in peer.
+    pub fn peer(&self, email: &str) -> Session {
+        assert_eq!(self.register(email).status, 202);
+        self.session(email)
+    }
+
+    /// The first admin, made as `create-admin` makes it, signed in.
+    pub fn admin(&self) -> Session {
+        let email = format!("admin-{}@example.ca", uuid::Uuid::new_v4().simple());
+        peer_support_api::users::service::create_first_admin(
+            &self.database_url,
+            &email,
+            PASSWORD,
+            "Admin",
+        )
+        .expect("admin created");
+        self.session(&email)
+    }
+
+    /// A staff account with `role`, created by `admin`, signed in.
+    pub fn staff(&self, admin: &Session, role: &str) -> Session {
+        let email = format!("{role}-{}@example.ca", uuid::Uuid::new_v4().simple());
+        let res = self.json(
+            "POST",
+            "/api/v1/users",
+            Some(&admin.access),
+            &serde_json::json!({
+                "email": email, "password": PASSWORD, "display_name": role,
+                "role": role, "preferred_language": "en"
+            }),
+        );
+        assert_eq!(res.status, 201, "{}", res.body);
+        self.session(&email)
+    }
+
+    /// A partner client created by `admin`, and a token from the client-credentials grant.
+    pub fn partner(&self, admin: &Session) -> (Value, String) {
+        let created = self.json(
+            "POST",
+            "/api/v1/partners",
+            Some(&admin.access),
+            &serde_json::json!({"name": "24/7 Support Line"}),
+        );
+        assert_eq!(created.status, 201, "{}", created.body);
+        let client = created.json();
+        let form = format!(
+            "grant_type=client_credentials&client_id={}&client_secret={}",
+            client["client_id"].as_str().unwrap(),
+            client["client_secret"].as_str().unwrap()
+        );
+        let res = self.send(
+            "POST",
+            "/api/v1/auth/token",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            Some(form.as_bytes()),
+        );
+        assert_eq!(res.status, 200, "{}", res.body);
+        let token = res.json()["access_token"].as_str().unwrap().to_string();
+        (client, token)
     }
 }

@@ -1,7 +1,9 @@
 //! The one integration-test binary: every test drives a real server over HTTP, on SQLite, or on
 //! PostgreSQL when `TEST_DATABASE_URL` names a server.
 
+mod auth;
 mod contract;
 mod errors;
 mod helpers;
 mod operations;
+mod users;

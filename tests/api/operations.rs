@@ -158,7 +158,88 @@ fn swagger_ui_is_served_and_its_bare_path_redirects() {
 
 #[test]
 fn production_hides_swagger_ui_but_keeps_the_contract() {
-    let app = TestApp::spawn_with(&[("APP_ENV", "production")]);
+    let app = TestApp::spawn_with(&[
+        ("APP_ENV", "production"),
+        ("JWT_SECRET", "0123456789abcdef0123456789abcdef-production"),
+    ]);
     app.get("/swagger-ui/").problem(404, "not-found");
     assert_eq!(app.get("/api-docs/openapi.json").status, 200);
+}
+
+fn run_binary(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_peer-support-api"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("APP_ENV", "test");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command.output().expect("the binary runs")
+}
+
+#[test]
+fn a_bad_database_url_stops_start_up_with_the_drivers_message() {
+    let refused = run_binary(
+        &["migrate"],
+        &[("DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere")],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("cannot connect to the database"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Connection refused") || stderr.contains("connection"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("multiconnection"), "{stderr}");
+
+    let bad_path = run_binary(
+        &["migrate"],
+        &[("DATABASE_URL", "sqlite:///proc/no-such-dir/x.db")],
+    );
+    assert!(!bad_path.status.success());
+    assert!(String::from_utf8_lossy(&bad_path.stderr).contains("/proc/no-such-dir"));
+}
+
+#[test]
+fn an_invalid_setting_stops_start_up_naming_it() {
+    let out = run_binary(&["serve"], &[("BIND_ADDR", "localhost")]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid setting BIND_ADDR"));
+    let out = run_binary(&["serve"], &[("APP_ENV", "production"), ("JWT_SECRET", "")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid setting JWT_SECRET"));
+}
+
+#[test]
+fn migrate_applies_the_migrations_once() {
+    let db = test_database();
+    let out = run_binary(&["migrate"], &[("DATABASE_URL", &db.url)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0 migrations applied"
+    );
+}
+
+#[test]
+fn the_openapi_command_prints_the_committed_contract() {
+    let out = run_binary(&["openapi"], &[]);
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        printed == committed,
+        "run `cargo run -- openapi > openapi/openapi.json`"
+    );
 }

@@ -1,0 +1,44 @@
+use actix_web::{get, web};
+
+use super::{
+    models::{AuditEventList, AuditQuery},
+    service,
+};
+use crate::{
+    auth::{AuthUser, Role},
+    error::ApiError,
+    AppState,
+};
+
+/// List audit events (admin)
+///
+/// Role changes, disabled accounts, partner clients created and revoked, log-in lock-outs:
+/// oldest first, filterable, paginated.
+#[utoipa::path(
+    operation_id = "listAuditEvents",
+    tag = "audit",
+    params(AuditQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of audit events", body = AuditEventList),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/audit-events")]
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    query: web::Query<AuditQuery>,
+) -> Result<web::Json<AuditEventList>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let query = query.into_inner();
+    let list = state
+        .pool
+        .run(move |conn| service::list(conn, &query))
+        .await?;
+    Ok(web::Json(list))
+}

@@ -1,0 +1,96 @@
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::{Insertable, Queryable};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::schema::audit_events;
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEventRow {
+    pub id: String,
+    pub occurred_at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub request_id: Option<String>,
+    pub details: Option<String>,
+}
+
+/// One audited action.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0b6c3c1e-5d0a-4c55-9a43-3f1f3b7c2a10",
+    "occurred_at": "2026-11-25T14:03:07.123456Z",
+    "actor_id": "4a1f0f5e-3c2b-4d8e-9f6a-1b2c3d4e5f60",
+    "actor_role": "admin",
+    "action": "user.role_changed",
+    "resource_type": "user",
+    "resource_id": "7d9e8f00-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+    "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61",
+    "details": {"from": "peer_supporter", "to": "coordinator"}
+}))]
+pub struct AuditEvent {
+    pub id: String,
+    pub occurred_at: DateTime<Utc>,
+    /// The acting account or partner client; none for anonymous actions (a failed log-in).
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    /// What happened, e.g. `user.role_changed`, `user.disabled`, `partner.created`,
+    /// `partner.revoked`, `login.locked_out`.
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub request_id: Option<String>,
+    /// Extra facts about the action; never secrets, tokens or personal answers.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl From<AuditEventRow> for AuditEvent {
+    fn from(row: AuditEventRow) -> Self {
+        AuditEvent {
+            id: row.id,
+            occurred_at: row.occurred_at.and_utc(),
+            actor_id: row.actor_id,
+            actor_role: row.actor_role,
+            action: row.action,
+            resource_type: row.resource_type,
+            resource_id: row.resource_id,
+            request_id: row.request_id,
+            details: row.details.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventList {
+    pub items: Vec<AuditEvent>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only this action, e.g. `user.role_changed`.
+    pub action: Option<String>,
+    /// Only actions by this account or client.
+    pub actor_id: Option<String>,
+    /// Only this kind of record, e.g. `user`.
+    pub resource_type: Option<String>,
+    /// Only this record.
+    pub resource_id: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    pub since: Option<DateTime<Utc>>,
+    /// Only events before this time (RFC 3339).
+    pub until: Option<DateTime<Utc>>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,50 @@
+use diesel::prelude::*;
+
+use super::models::{AuditEventRow, AuditQuery};
+use crate::{db::schema::audit_events, db::Conn, pagination::PageRequest};
+
+pub fn insert(conn: &mut Conn, row: &AuditEventRow) -> QueryResult<()> {
+    diesel::insert_into(audit_events::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A page of events, oldest first, one more than the limit to tell whether another page exists.
+pub fn list(
+    conn: &mut Conn,
+    query: &AuditQuery,
+    page: &PageRequest,
+) -> QueryResult<Vec<AuditEventRow>> {
+    let mut q = audit_events::table.into_boxed();
+    if let Some(action) = &query.action {
+        q = q.filter(audit_events::action.eq(action.clone()));
+    }
+    if let Some(actor) = &query.actor_id {
+        q = q.filter(audit_events::actor_id.eq(actor.clone()));
+    }
+    if let Some(kind) = &query.resource_type {
+        q = q.filter(audit_events::resource_type.eq(kind.clone()));
+    }
+    if let Some(id) = &query.resource_id {
+        q = q.filter(audit_events::resource_id.eq(id.clone()));
+    }
+    if let Some(since) = query.since {
+        q = q.filter(audit_events::occurred_at.ge(since.naive_utc()));
+    }
+    if let Some(until) = query.until {
+        q = q.filter(audit_events::occurred_at.lt(until.naive_utc()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(
+            audit_events::occurred_at
+                .gt(after.created_at)
+                .or(audit_events::occurred_at
+                    .eq(after.created_at)
+                    .and(audit_events::id.gt(after.id.clone()))),
+        );
+    }
+    q.order((audit_events::occurred_at.asc(), audit_events::id.asc()))
+        .limit(page.limit + 1)
+        .load(conn)
+}

@@ -1,0 +1,73 @@
+use super::{
+    models::{AuditEvent, AuditEventList, AuditEventRow, AuditQuery},
+    repository,
+};
+use crate::{
+    auth::AuthUser,
+    db::{self, Conn},
+    error::ApiError,
+    pagination::{Cursor, PageRequest},
+};
+
+/// An action to audit.
+pub struct Entry<'a> {
+    pub actor: Option<&'a AuthUser>,
+    pub request_id: Option<&'a str>,
+    pub action: &'a str,
+    pub resource_type: &'a str,
+    pub resource_id: Option<&'a str>,
+    pub details: Option<serde_json::Value>,
+}
+
+impl<'a> Entry<'a> {
+    /// An action by an authenticated caller on one record.
+    pub fn by(
+        actor: &'a AuthUser,
+        action: &'a str,
+        resource_type: &'a str,
+        resource_id: &'a str,
+    ) -> Self {
+        Entry {
+            actor: Some(actor),
+            request_id: actor.request_id.as_deref(),
+            action,
+            resource_type,
+            resource_id: Some(resource_id),
+            details: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// Writes one audit event (in the caller's transaction).
+pub fn record(conn: &mut Conn, entry: Entry<'_>) -> Result<(), ApiError> {
+    let row = AuditEventRow {
+        id: db::new_id(),
+        occurred_at: db::now(),
+        actor_id: entry.actor.map(|a| a.id.clone()),
+        actor_role: entry.actor.map(|a| a.role.as_str().to_string()),
+        action: entry.action.to_string(),
+        resource_type: entry.resource_type.to_string(),
+        resource_id: entry.resource_id.map(str::to_string),
+        request_id: entry.request_id.map(str::to_string),
+        details: entry.details.map(|d| d.to_string()),
+    };
+    Ok(repository::insert(conn, &row)?)
+}
+
+pub fn list(conn: &mut Conn, query: &AuditQuery) -> Result<AuditEventList, ApiError> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = repository::list(conn, query, &page)?;
+    let (rows, next_cursor) = page.finish(rows, |r| Cursor {
+        created_at: r.occurred_at,
+        id: r.id.clone(),
+    });
+    Ok(AuditEventList {
+        items: rows.into_iter().map(AuditEvent::from).collect(),
+        next_cursor,
+    })
+}

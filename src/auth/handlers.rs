@@ -1,0 +1,234 @@
+use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
+use validator::Validate;
+
+use super::{
+    models::{
+        ClientCredentialsRequest, ClientToken, LoginRequest, OAuthError, RefreshRequest,
+        RegisterRequest, RegistrationReceived, TokenPair,
+    },
+    passwords,
+    service::{self, ClientCredentialsError, LoginContext},
+};
+use crate::{error::ApiError, http::middleware::RequestId, users, AppState};
+
+/// Sign up as a peer
+///
+/// Answers 202 the same way whether or not the email is already registered, so that nobody can
+/// learn who is in the program; the new peer then logs in.
+#[utoipa::path(
+    operation_id = "register",
+    tag = "auth",
+    request_body = RegisterRequest,
+    security(()),
+    responses(
+        (status = 202, description = "Sign-up received", body = RegistrationReceived),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 429, response = crate::error::responses::TooManyRequests),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    state
+        .limits
+        .signup_attempt(req.peer_addr().map(|a| a.ip()))?;
+    let body = body.into_inner();
+    state
+        .pool
+        .run(move |conn| {
+            let account = users::service::new_account(
+                &body.email,
+                passwords::hash(&body.password),
+                &body.display_name,
+                super::Role::Peer,
+                body.preferred_language,
+            );
+            service::register(conn, &account)
+        })
+        .await?;
+    Ok(HttpResponse::Accepted().json(RegistrationReceived {
+        status: "received",
+        detail: "If this email was not already registered, the account is ready: log in with it.",
+    }))
+}
+
+/// Log in
+///
+/// Returns a short-lived access token and a single-use refresh token. Wrong email and wrong
+/// password are refused alike. Repeated attempts at one account or from one address get 429.
+#[utoipa::path(
+    operation_id = "login",
+    tag = "auth",
+    request_body = LoginRequest,
+    security(()),
+    responses(
+        (status = 200, description = "Logged in", body = TokenPair),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 429, response = crate::error::responses::TooManyRequests),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let address = req.peer_addr().map(|a| a.ip());
+    let st = state.clone();
+    let pair = state
+        .pool
+        .run(move |conn| {
+            let ctx = LoginContext {
+                keys: &st.keys,
+                limits: &st.limits,
+                refresh_ttl: st.config.refresh_token_ttl,
+                address,
+                request_id: Some(request_id.0),
+            };
+            service::login(conn, &ctx, &body.email, &body.password)
+        })
+        .await?;
+    Ok(web::Json(pair))
+}
+
+/// Exchange a refresh token for a new pair
+///
+/// The presented refresh token is spent. Presenting a spent one again ends its whole session
+/// (every token rotated from the same log-in).
+#[utoipa::path(
+    operation_id = "refreshToken",
+    tag = "auth",
+    request_body = RefreshRequest,
+    security(()),
+    responses(
+        (status = 200, description = "A new token pair", body = TokenPair),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenPair>, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().refresh_token;
+    let st = state.clone();
+    let pair = state
+        .pool
+        .run(move |conn| service::refresh(conn, &st.keys, &token))
+        .await?;
+    Ok(web::Json(pair))
+}
+
+/// Log out
+///
+/// Ends the session of the refresh token: it and every access token of that session stop
+/// working. Unknown tokens are accepted silently.
+#[utoipa::path(
+    operation_id = "logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    security(()),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let token = body.into_inner().refresh_token;
+    state
+        .pool
+        .run(move |conn| service::logout(conn, &token))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Get a partner access token (OAuth 2.0 client credentials)
+///
+/// Form-encoded `grant_type=client_credentials`, `client_id`, `client_secret`. Errors follow
+/// RFC 6749 §5.2.
+#[utoipa::path(
+    operation_id = "issueClientToken",
+    tag = "auth",
+    request_body(content = ClientCredentialsRequest, content_type = "application/x-www-form-urlencoded"),
+    security(()),
+    responses(
+        (status = 200, description = "A partner access token", body = ClientToken),
+        (status = 400, response = super::models::OAuthErrorResponse),
+        (status = 401, response = super::models::OAuthErrorResponse),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/auth/token")]
+pub async fn issue_client_token(
+    state: web::Data<AppState>,
+    form: web::Form<ClientCredentialsRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let st = state.clone();
+    let outcome = state
+        .pool
+        .run(move |conn| {
+            service::client_credentials(
+                conn,
+                &st.keys,
+                form.grant_type.as_deref(),
+                form.client_id.as_deref(),
+                form.client_secret.as_deref(),
+            )
+        })
+        .await?;
+    Ok(match outcome {
+        Ok(token) => HttpResponse::Ok().json(token),
+        Err(ClientCredentialsError::InvalidClient) => HttpResponse::Unauthorized()
+            .insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"partners\""))
+            .json(OAuthError {
+                error: "invalid_client",
+                error_description: "unknown client or wrong secret",
+            }),
+        Err(ClientCredentialsError::UnsupportedGrantType) => {
+            HttpResponse::BadRequest().json(OAuthError {
+                error: "unsupported_grant_type",
+                error_description: "only client_credentials is supported",
+            })
+        }
+        Err(ClientCredentialsError::InvalidRequest) => {
+            HttpResponse::BadRequest().json(OAuthError {
+                error: "invalid_request",
+                error_description: "grant_type, client_id and client_secret are required",
+            })
+        }
+    })
+}

@@ -1,0 +1,143 @@
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::language::Language;
+
+/// A peer signing up.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "email": "alex.martin@example.ca",
+    "password": "a long passphrase of mine",
+    "display_name": "Alex M.",
+    "preferred_language": "en"
+}))]
+pub struct RegisterRequest {
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    pub email: String,
+    /// At least 12 characters.
+    #[validate(length(min = 12, max = 1024, message = "must be 12 to 1024 characters"))]
+    #[schema(min_length = 12, max_length = 1024)]
+    pub password: String,
+    /// The name other participants see; it need not be a legal name.
+    #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
+    #[schema(min_length = 1, max_length = 80)]
+    pub display_name: String,
+    pub preferred_language: Language,
+}
+
+/// Sign-up is acknowledged the same way whether or not the email was already registered, so
+/// the API never tells anyone who is in the program.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "status": "received",
+    "detail": "If this email was not already registered, the account is ready: log in with it."
+}))]
+pub struct RegistrationReceived {
+    #[schema(example = "received")]
+    pub status: &'static str,
+    pub detail: &'static str,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "alex.martin@example.ca", "password": "a long passphrase of mine"}))]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 254, message = "is required"))]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024, message = "is required"))]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "q3Jt0pXn2rA8dM1bVYk6fZcW9uHsL4eT7gN5oQxIyPE"}))]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 256, message = "is required"))]
+    pub refresh_token: String,
+}
+
+/// A fresh access token and the refresh token to get the next one.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+    "refresh_token": "q3Jt0pXn2rA8dM1bVYk6fZcW9uHsL4eT7gN5oQxIyPE",
+    "token_type": "Bearer",
+    "expires_in": 900
+}))]
+pub struct TokenPair {
+    pub access_token: String,
+    /// Single use: each refresh returns a new one; presenting a spent one ends the session.
+    pub refresh_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+}
+
+/// OAuth 2.0 client-credentials request (RFC 6749 §4.4), form-encoded.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "grant_type": "client_credentials",
+    "client_id": "pc_4f1d2a9e7b3c",
+    "client_secret": "the secret shown once at creation"
+}))]
+pub struct ClientCredentialsRequest {
+    #[schema(example = "client_credentials")]
+    pub grant_type: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// Accepted and ignored: a partner token always carries the `partner` role.
+    pub scope: Option<String>,
+}
+
+/// An access token for a partner client.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIuLi4ifQ.c2lnbmF0dXJl",
+    "token_type": "Bearer",
+    "expires_in": 900
+}))]
+pub struct ClientToken {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    pub expires_in: u64,
+}
+
+/// An OAuth 2.0 error (RFC 6749 §5.2), the body of `/auth/token` failures.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"error": "invalid_client", "error_description": "unknown client or wrong secret"}))]
+pub struct OAuthError {
+    /// `invalid_request`, `invalid_client` or `unsupported_grant_type`.
+    pub error: &'static str,
+    pub error_description: &'static str,
+}
+
+/// The `/auth/token` error response (RFC 6749 §5.2).
+#[derive(utoipa::ToResponse)]
+#[response(
+    description = "OAuth 2.0 error: `invalid_request`, `unsupported_grant_type` (400) or `invalid_client` (401)"
+)]
+pub struct OAuthErrorResponse(#[allow(dead_code)] OAuthError);
+
+/// One sign-in: the family of refresh tokens rotated from it.
+#[derive(Debug, Clone, diesel::Queryable, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::sessions)]
+pub struct SessionRow {
+    pub id: String,
+    pub user_id: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub expires_at: chrono::NaiveDateTime,
+    pub revoked_at: Option<chrono::NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, diesel::Queryable, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::refresh_tokens)]
+pub struct RefreshTokenRow {
+    pub token_hash: String,
+    pub session_id: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub used_at: Option<chrono::NaiveDateTime>,
+}

@@ -1,0 +1,56 @@
+//! argon2id password hashing (OWASP parameters: m=19456 KiB, t=2, p=1). Callers run these on
+//! the blocking pool: a hash takes tens of milliseconds by design.
+
+use std::sync::OnceLock;
+
+use argon2::{
+    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    Algorithm, Argon2, Params, Version,
+};
+
+pub const MIN_PASSWORD_CHARS: u64 = 12;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashes any password")
+        .to_string()
+}
+
+pub fn verify(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends one verification against a throw-away hash, so that a log-in for an unknown email
+/// takes as long as one for a known email.
+pub fn verify_against_nothing(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash("not-a-real-password-at-all"));
+    let _ = verify(password, dummy);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hashes_are_argon2id_salted_and_verify() {
+        let a = super::hash("correct horse battery staple");
+        let b = super::hash("correct horse battery staple");
+        assert!(a.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert_ne!(a, b);
+        assert!(super::verify("correct horse battery staple", &a));
+        assert!(!super::verify("wrong horse battery staple", &a));
+        assert!(!super::verify("anything", "not a hash"));
+    }
+}

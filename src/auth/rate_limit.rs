@@ -1,0 +1,100 @@
+//! Limits on log-in and sign-up attempts (governor's keyed GCRA limiters), per account and per
+//! client address. They live in each instance's memory: behind a load balancer each instance
+//! limits on its own, which still bounds guessing to a small multiple.
+
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::error::ApiError;
+
+pub struct AuthLimits {
+    enabled: bool,
+    login_per_account: DefaultKeyedRateLimiter<String>,
+    login_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    signup_per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Which limit refused an attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    Account(u64),
+    Address(u64),
+}
+
+fn quota(burst: u32, one_every: Duration) -> Quota {
+    Quota::with_period(one_every)
+        .expect("non-zero period")
+        .allow_burst(NonZeroU32::new(burst).expect("non-zero burst"))
+}
+
+fn check<K: std::hash::Hash + Eq + Clone>(
+    limiter: &DefaultKeyedRateLimiter<K>,
+    key: &K,
+) -> Result<(), u64> {
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+        wait.as_secs().max(1)
+    })
+}
+
+impl AuthLimits {
+    pub fn new(enabled: bool) -> AuthLimits {
+        AuthLimits {
+            enabled,
+            // Five attempts at one account, then one more a minute.
+            login_per_account: RateLimiter::keyed(quota(5, Duration::from_secs(60))),
+            // Thirty attempts from one address, then one every two seconds.
+            login_per_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
+            // Ten sign-ups from one address, then one a minute.
+            signup_per_address: RateLimiter::keyed(quota(10, Duration::from_secs(60))),
+        }
+    }
+
+    /// Counts a log-in attempt; refuses it when the address or the account is over its limit.
+    pub fn login_attempt(&self, email: &str, address: Option<IpAddr>) -> Result<(), Refusal> {
+        if !self.enabled {
+            return Ok(());
+        }
+        if let Some(address) = address {
+            check(&self.login_per_address, &address).map_err(Refusal::Address)?;
+        }
+        check(&self.login_per_account, &email.to_lowercase()).map_err(Refusal::Account)
+    }
+
+    pub fn signup_attempt(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
+        match address {
+            Some(address) if self.enabled => check(&self.signup_per_address, &address)
+                .map_err(|retry_after| ApiError::TooManyRequests { retry_after }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Forgets keys whose limits have fully recovered (keeps memory bounded).
+    pub fn forget_idle(&self) {
+        self.login_per_account.retain_recent();
+        self.login_per_address.retain_recent();
+        self.signup_per_address.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sixth_attempt_at_one_account_is_refused_but_others_go_on() {
+        let limits = AuthLimits::new(true);
+        for _ in 0..5 {
+            assert!(limits.login_attempt("a@example.ca", None).is_ok());
+        }
+        assert!(matches!(
+            limits.login_attempt("A@example.ca", None),
+            Err(Refusal::Account(secs)) if secs >= 1
+        ));
+        assert!(limits.login_attempt("b@example.ca", None).is_ok());
+        assert!(AuthLimits::new(false)
+            .login_attempt("a@example.ca", None)
+            .is_ok());
+    }
+}

@@ -1,0 +1,88 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{RefreshTokenRow, SessionRow};
+use crate::db::{
+    schema::{refresh_tokens, sessions},
+    Conn,
+};
+
+pub fn insert_session(conn: &mut Conn, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn insert_refresh_token(conn: &mut Conn, row: &RefreshTokenRow) -> QueryResult<()> {
+    diesel::insert_into(refresh_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_refresh_token(
+    conn: &mut Conn,
+    hash: &str,
+) -> QueryResult<Option<(RefreshTokenRow, SessionRow)>> {
+    refresh_tokens::table
+        .inner_join(sessions::table)
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .first(conn)
+        .optional()
+}
+
+/// Marks a refresh token used, only if it was not: 0 means someone spent it first.
+pub fn spend_refresh_token(conn: &mut Conn, hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(hash))
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(now))
+    .execute(conn)
+}
+
+pub fn revoke_session(conn: &mut Conn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}
+
+/// Ends every session of a user but `except` (the caller's own, when it goes on).
+pub fn revoke_user_sessions(
+    conn: &mut Conn,
+    user_id: &str,
+    except: Option<&str>,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let keep = except.unwrap_or("").to_string();
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)
+}
+
+pub fn session_is_active(
+    conn: &mut Conn,
+    id: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now)),
+    ))
+    .get_result(conn)
+}

@@ -1,0 +1,109 @@
+use actix_web::{delete, get, post, web, HttpResponse};
+use validator::Validate;
+
+use super::{
+    models::{CreatePartner, CreatedPartner, PartnerList, PartnerQuery},
+    service,
+};
+use crate::{
+    auth::{AuthUser, Role},
+    error::ApiError,
+    AppState,
+};
+
+/// Create a partner client (admin)
+///
+/// Returns the `client_secret` this once; only its hash is kept.
+#[utoipa::path(
+    operation_id = "createPartner",
+    tag = "partners",
+    request_body = CreatePartner,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The new client, with its secret", body = CreatedPartner),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/partners")]
+pub async fn create_partner(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<CreatePartner>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    body.validate()?;
+    let body = body.into_inner();
+    let created = state
+        .pool
+        .run(move |conn| service::create(conn, &caller, &body))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
+}
+
+/// List partner clients (admin)
+#[utoipa::path(
+    operation_id = "listPartners",
+    tag = "partners",
+    params(PartnerQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of partner clients", body = PartnerList),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/partners")]
+pub async fn list_partners(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    query: web::Query<PartnerQuery>,
+) -> Result<web::Json<PartnerList>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let query = query.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::list(conn, &query))
+            .await?,
+    ))
+}
+
+/// Revoke a partner client (admin)
+///
+/// Its tokens stop working at once.
+#[utoipa::path(
+    operation_id = "revokePartner",
+    tag = "partners",
+    params(("id" = String, Path, description = "The partner client's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[delete("/partners/{id}")]
+pub async fn revoke_partner(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    state
+        .pool
+        .run(move |conn| service::revoke(conn, &caller, &id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

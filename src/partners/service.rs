@@ -1,0 +1,75 @@
+use diesel::Connection;
+use serde_json::json;
+
+use super::{
+    models::{CreatePartner, CreatedPartner, Partner, PartnerClientRow, PartnerList, PartnerQuery},
+    repository,
+};
+use crate::{
+    audit::{self, Entry},
+    auth::{tokens, AuthUser},
+    db::{self, Conn},
+    error::ApiError,
+    pagination::{Cursor, PageRequest},
+};
+
+pub fn create(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    request: &CreatePartner,
+) -> Result<CreatedPartner, ApiError> {
+    let secret = tokens::new_secret();
+    let client_id = format!(
+        "pc_{}",
+        tokens::random_bytes(8)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    let row = PartnerClientRow {
+        id: db::new_id(),
+        name: request.name.trim().to_string(),
+        client_id,
+        secret_hash: tokens::secret_hash(&secret),
+        created_at: db::now(),
+        revoked_at: None,
+    };
+    conn.transaction(|conn| {
+        repository::insert(conn, &row)?;
+        audit::record(
+            conn,
+            Entry::by(caller, "partner.created", "partner", &row.id)
+                .with_details(json!({"name": row.name})),
+        )
+    })?;
+    Ok(CreatedPartner {
+        id: row.id,
+        name: row.name,
+        client_id: row.client_id,
+        client_secret: secret,
+        created_at: row.created_at.and_utc(),
+    })
+}
+
+pub fn list(conn: &mut Conn, query: &PartnerQuery) -> Result<PartnerList, ApiError> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = repository::list(conn, &page)?;
+    let (rows, next_cursor) = page.finish(rows, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    Ok(PartnerList {
+        items: rows.into_iter().map(Partner::from).collect(),
+        next_cursor,
+    })
+}
+
+/// Revokes a client: its tokens stop working at once. Unknown or already revoked: not found.
+pub fn revoke(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<(), ApiError> {
+    conn.transaction(|conn| {
+        if repository::revoke(conn, id, db::now())? == 0 {
+            return Err(ApiError::NotFound);
+        }
+        audit::record(conn, Entry::by(caller, "partner.revoked", "partner", id))
+    })
+}

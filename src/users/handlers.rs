@@ -1,0 +1,246 @@
+use actix_web::{get, patch, post, web, HttpResponse};
+use validator::Validate;
+
+use super::{
+    models::{ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserList, UserQuery},
+    service,
+};
+use crate::{
+    auth::{AuthUser, Role},
+    error::ApiError,
+    AppState,
+};
+
+/// Read my account
+#[utoipa::path(
+    operation_id = "getMe",
+    tag = "accounts",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The caller's account", body = Me),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/me")]
+pub async fn get_me(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+) -> Result<web::Json<Me>, ApiError> {
+    caller.require_account()?;
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::me(conn, &caller))
+            .await?,
+    ))
+}
+
+/// Change my display name or language
+#[utoipa::path(
+    operation_id = "updateMe",
+    tag = "accounts",
+    request_body = UpdateMe,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The updated account", body = Me),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<UpdateMe>,
+) -> Result<web::Json<Me>, ApiError> {
+    caller.require_account()?;
+    body.validate()?;
+    let body = body.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::update_me(conn, &caller, body))
+            .await?,
+    ))
+}
+
+/// Change my password
+///
+/// Requires the current password. Every other session of the account ends; this one goes on.
+#[utoipa::path(
+    operation_id = "changeMyPassword",
+    tag = "accounts",
+    request_body = ChangePassword,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 204, description = "Password changed; other sessions ended"),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_account()?;
+    body.validate()?;
+    let body = body.into_inner();
+    state
+        .pool
+        .run(move |conn| service::change_password(conn, &caller, &body))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Create a staff account (admin)
+#[utoipa::path(
+    operation_id = "createUser",
+    tag = "users",
+    request_body = CreateUser,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The new account", body = User,
+            headers(("Location" = String, description = "The account's URL"))),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&[Role::Admin])?;
+    body.validate()?;
+    let body = body.into_inner();
+    let user = state
+        .pool
+        .run(move |conn| service::create_user(conn, &caller, &body))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
+        .json(user))
+}
+
+/// List accounts (admin)
+#[utoipa::path(
+    operation_id = "listUsers",
+    tag = "users",
+    params(UserQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = UserList),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    query: web::Query<UserQuery>,
+) -> Result<web::Json<UserList>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let query = query.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::list_users(conn, &query))
+            .await?,
+    ))
+}
+
+/// Read an account (admin)
+#[utoipa::path(
+    operation_id = "getUser",
+    tag = "users",
+    params(("id" = String, Path, description = "The account's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The account", body = User),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> Result<web::Json<User>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::get_user(conn, &id))
+            .await?,
+    ))
+}
+
+/// Change an account's role or disable it (admin)
+///
+/// Either change ends the account's sessions at once. The last active admin cannot be demoted
+/// or disabled (409).
+#[utoipa::path(
+    operation_id = "updateUser",
+    tag = "users",
+    params(("id" = String, Path, description = "The account's id")),
+    request_body = UpdateUser,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The updated account", body = User),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<UpdateUser>,
+) -> Result<web::Json<User>, ApiError> {
+    caller.require(&[Role::Admin])?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::update_user(conn, &caller, &id, &body))
+            .await?,
+    ))
+}

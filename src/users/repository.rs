@@ -1,0 +1,107 @@
+use diesel::prelude::*;
+
+use super::models::{UserQuery, UserRow};
+use crate::{
+    db::{schema::users, Conn},
+    pagination::PageRequest,
+};
+
+pub fn insert(conn: &mut Conn, row: &UserRow) -> QueryResult<()> {
+    diesel::insert_into(users::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).first(conn).optional()
+}
+
+/// By email, which is stored lower-cased.
+pub fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::email.eq(email.to_lowercase()))
+        .first(conn)
+        .optional()
+}
+
+pub fn list(conn: &mut Conn, query: &UserQuery, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
+    let mut q = users::table.into_boxed();
+    if let Some(role) = query.role {
+        q = q.filter(users::role.eq(role.as_str()));
+    }
+    if let Some(disabled) = query.disabled {
+        q = q.filter(users::disabled.eq(disabled));
+    }
+    if let Some(email) = &query.email {
+        let escaped = email
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        q = q.filter(users::email.like(format!("%{escaped}%")).escape('\\'));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(
+            users::created_at.gt(after.created_at).or(users::created_at
+                .eq(after.created_at)
+                .and(users::id.gt(after.id.clone()))),
+        );
+    }
+    q.order((users::created_at.asc(), users::id.asc()))
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+pub fn update_profile(
+    conn: &mut Conn,
+    id: &str,
+    display_name: &str,
+    preferred_language: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::display_name.eq(display_name),
+            users::preferred_language.eq(preferred_language),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn update_password(
+    conn: &mut Conn,
+    id: &str,
+    hash: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((users::password_hash.eq(hash), users::updated_at.eq(now)))
+        .execute(conn)
+}
+
+pub fn update_access(
+    conn: &mut Conn,
+    id: &str,
+    role: &str,
+    disabled: bool,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::role.eq(role),
+            users::disabled.eq(disabled),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Active admins other than `id`.
+pub fn count_other_active_admins(conn: &mut Conn, id: &str) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .filter(users::disabled.eq(false))
+        .filter(users::id.ne(id))
+        .count()
+        .get_result(conn)
+}

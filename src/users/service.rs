@@ -1,0 +1,247 @@
+use diesel::Connection;
+use serde_json::json;
+
+use super::{
+    models::{
+        ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserList, UserQuery, UserRow,
+    },
+    repository,
+};
+use crate::{
+    audit::{self, Entry},
+    auth::{self, passwords, AuthUser, Role},
+    db::{self, Conn},
+    error::{ApiError, FieldError},
+    language::Language,
+    pagination::{Cursor, PageRequest},
+};
+
+/// The caller's own account.
+pub fn me(conn: &mut Conn, caller: &AuthUser) -> Result<Me, ApiError> {
+    repository::find(conn, &caller.id)?
+        .map(Me::from)
+        .ok_or(ApiError::NotFound)
+}
+
+pub fn update_me(conn: &mut Conn, caller: &AuthUser, changes: UpdateMe) -> Result<Me, ApiError> {
+    let user = repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
+    let display_name = changes.display_name.unwrap_or(user.display_name);
+    let language = changes
+        .preferred_language
+        .map_or(user.preferred_language, |l| l.as_str().to_string());
+    repository::update_profile(conn, &caller.id, display_name.trim(), &language, db::now())?;
+    me(conn, caller)
+}
+
+/// Checks the current password, stores the new one and ends every other session of the caller.
+pub fn change_password(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    change: &ChangePassword,
+) -> Result<(), ApiError> {
+    let user = repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
+    if !passwords::verify(&change.current_password, &user.password_hash) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "current_password",
+            "mismatch",
+            "is not the current password",
+        )]));
+    }
+    let hash = passwords::hash(&change.new_password);
+    conn.transaction(|conn| {
+        repository::update_password(conn, &caller.id, &hash, db::now())?;
+        auth::repository::revoke_user_sessions(
+            conn,
+            &caller.id,
+            caller.session_id.as_deref(),
+            db::now(),
+        )?;
+        audit::record(
+            conn,
+            Entry::by(caller, "user.password_changed", "user", &caller.id),
+        )
+    })
+}
+
+/// A new account. `password_hash` is computed by the caller (off the async workers).
+pub fn new_account(
+    email: &str,
+    password_hash: String,
+    display_name: &str,
+    role: Role,
+    language: Language,
+) -> UserRow {
+    let now = db::now();
+    UserRow {
+        id: db::new_id(),
+        email: email.trim().to_lowercase(),
+        password_hash,
+        display_name: display_name.trim().to_string(),
+        role: role.as_str().to_string(),
+        preferred_language: language.as_str().to_string(),
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+pub fn create_user(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    request: &CreateUser,
+) -> Result<User, ApiError> {
+    if !request.role.is_account_role() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "role",
+            "role",
+            "partners are clients, created with POST /partners",
+        )]));
+    }
+    if repository::find_by_email(conn, &request.email)?.is_some() {
+        return Err(ApiError::Conflict(
+            "an account with this email already exists".into(),
+        ));
+    }
+    let row = new_account(
+        &request.email,
+        passwords::hash(&request.password),
+        &request.display_name,
+        request.role,
+        request.preferred_language,
+    );
+    conn.transaction(|conn| {
+        repository::insert(conn, &row)?;
+        audit::record(
+            conn,
+            Entry::by(caller, "user.created", "user", &row.id)
+                .with_details(json!({"role": row.role})),
+        )
+    })?;
+    Ok(User::from(row))
+}
+
+pub fn get_user(conn: &mut Conn, id: &str) -> Result<User, ApiError> {
+    repository::find(conn, id)?
+        .map(User::from)
+        .ok_or(ApiError::NotFound)
+}
+
+pub fn list_users(conn: &mut Conn, query: &UserQuery) -> Result<UserList, ApiError> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = repository::list(conn, query, &page)?;
+    let (rows, next_cursor) = page.finish(rows, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    Ok(UserList {
+        items: rows.into_iter().map(User::from).collect(),
+        next_cursor,
+    })
+}
+
+/// Changes an account's role, disabled flag or display name. A role change or disabling ends
+/// the account's sessions at once; the last active admin cannot be demoted or disabled.
+pub fn update_user(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    changes: &UpdateUser,
+) -> Result<User, ApiError> {
+    if changes.role == Some(Role::Partner) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "role",
+            "role",
+            "partners are clients, created with POST /partners",
+        )]));
+    }
+    conn.transaction(|conn| {
+        let user = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
+        let old_role = user.role();
+        let new_role = changes.role.unwrap_or(old_role);
+        let disabled = changes.disabled.unwrap_or(user.disabled);
+        let now = db::now();
+        if let Some(name) = &changes.display_name {
+            repository::update_profile(conn, id, name.trim(), &user.preferred_language, now)?;
+        }
+        repository::update_access(conn, id, new_role.as_str(), disabled, now)?;
+        let was_active_admin = old_role == Role::Admin && !user.disabled;
+        let stays_active_admin = new_role == Role::Admin && !disabled;
+        if was_active_admin
+            && !stays_active_admin
+            && repository::count_other_active_admins(conn, id)? == 0
+        {
+            return Err(ApiError::Conflict(
+                "the last active admin cannot be demoted or disabled".into(),
+            ));
+        }
+        if new_role != old_role {
+            audit::record(
+                conn,
+                Entry::by(caller, "user.role_changed", "user", id)
+                    .with_details(json!({"from": old_role, "to": new_role})),
+            )?;
+        }
+        if disabled != user.disabled {
+            let action = if disabled {
+                "user.disabled"
+            } else {
+                "user.enabled"
+            };
+            audit::record(conn, Entry::by(caller, action, "user", id))?;
+        }
+        if new_role != old_role || (disabled && !user.disabled) {
+            auth::repository::revoke_user_sessions(conn, id, None, now)?;
+        }
+        get_user(conn, id)
+    })
+}
+
+/// `peer-support-api create-admin`: an admin account made from the command line (audited with
+/// no actor).
+pub fn create_first_admin(
+    database_url: &str,
+    email: &str,
+    password: &str,
+    display_name: &str,
+) -> Result<String, String> {
+    let request = CreateUser {
+        email: email.to_string(),
+        password: password.to_string(),
+        display_name: display_name.to_string(),
+        role: Role::Admin,
+        preferred_language: Language::En,
+    };
+    validator::Validate::validate(&request).map_err(|e| format!("invalid admin: {e}"))?;
+    let mut conn = db::ConnectionManager::new(database_url)
+        .establish()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    if repository::find_by_email(&mut conn, email)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!("an account with email {email} already exists"));
+    }
+    let row = new_account(
+        email,
+        passwords::hash(password),
+        display_name,
+        Role::Admin,
+        Language::En,
+    );
+    conn.transaction(|conn| {
+        repository::insert(conn, &row)?;
+        audit::record(
+            conn,
+            Entry {
+                actor: None,
+                request_id: None,
+                action: "user.created",
+                resource_type: "user",
+                resource_id: Some(&row.id),
+                details: Some(json!({"role": "admin", "via": "command line"})),
+            },
+        )
+    })
+    .map_err(|e: ApiError| format!("cannot create the admin: {e}"))?;
+    Ok(row.id)
+}
