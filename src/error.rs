@@ -75,6 +75,9 @@ pub struct Problem {
     /// The HTTP methods the resource does allow, for 405.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_methods: Option<Vec<String>>,
+    /// The moves the resource's current state allows, for `invalid-transition` (409).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
 }
 
 /// Every failure the API reports to a client.
@@ -104,6 +107,13 @@ pub enum ApiError {
     MethodNotAllowed { allowed: Vec<String> },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A state change the current state does not allow; `allowed` lists the ones it does.
+    #[error("cannot {action} from {from}")]
+    InvalidTransition {
+        action: String,
+        from: String,
+        allowed: Vec<String>,
+    },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("too many requests")]
@@ -131,7 +141,7 @@ impl ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -155,6 +165,7 @@ impl ApiError {
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
+            ApiError::InvalidTransition { .. } => "invalid-transition",
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable => "service-unavailable",
@@ -259,6 +270,19 @@ impl ApiError {
                     &format!("La requête est en conflit avec l'état actuel : {why}"),
                 ),
             ),
+            ApiError::InvalidTransition { action, from, allowed } => (
+                pick("Not allowed in the current state", "Interdit dans l'état actuel"),
+                pick(
+                    &format!(
+                        "Cannot {action} while {from}; allowed now: {}.",
+                        if allowed.is_empty() { "nothing".to_string() } else { allowed.join(", ") }
+                    ),
+                    &format!(
+                        "Impossible de faire « {action} » à l'état {from}; permis maintenant : {}.",
+                        if allowed.is_empty() { "rien".to_string() } else { allowed.join(", ") }
+                    ),
+                ),
+            ),
             ApiError::PreconditionFailed => (
                 pick("Precondition failed", "Condition préalable non remplie"),
                 pick(
@@ -310,6 +334,10 @@ impl ApiError {
             },
             allowed_methods: match self {
                 ApiError::MethodNotAllowed { allowed } => Some(allowed.clone()),
+                _ => None,
+            },
+            allowed: match self {
+                ApiError::InvalidTransition { allowed, .. } => Some(allowed.clone()),
                 _ => None,
             },
         }
@@ -449,71 +477,98 @@ pub mod responses {
 
     /// Malformed JSON, a body that does not match the schema, or an invalid parameter.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:invalid-body", "title": "Invalid request body", "status": 400, "detail": "The request body does not match the expected schema: unknown field `role` at line 1 column 60", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct BadRequest(#[allow(dead_code)] Problem);
 
     /// Missing, expired or invalid bearer token.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:unauthorized", "title": "Authentication required", "status": 401, "detail": "A valid bearer token is required for this operation.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct Unauthorized(#[allow(dead_code)] Problem);
 
     /// The caller's role may not perform this operation.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:forbidden", "title": "Forbidden", "status": 403, "detail": "Your role may not perform this operation.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct Forbidden(#[allow(dead_code)] Problem);
 
     /// No such resource, or not one the caller may see.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:not-found", "title": "Not found", "status": 404, "detail": "No such resource exists, or it is not yours to see.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct NotFound(#[allow(dead_code)] Problem);
 
     /// The request did not arrive in time.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:request-timeout", "title": "Request timeout", "status": 408, "detail": "The request was not completed in time.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct RequestTimeout(#[allow(dead_code)] Problem);
 
     /// The request conflicts with the resource's current state.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:conflict", "title": "Conflict", "status": 409, "detail": "The request conflicts with the current state: an account with this email already exists", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct Conflict(#[allow(dead_code)] Problem);
 
     /// The resource changed since the caller read it: `If-Match` does not match its `ETag`.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:precondition-failed", "title": "Precondition failed", "status": 412, "detail": "The resource changed since you read it (If-Match does not match its ETag); read it again.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct PreconditionFailed(#[allow(dead_code)] Problem);
 
     /// Too many attempts; retry after the `Retry-After` seconds.
     #[derive(ToResponse)]
     #[response(
         content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:too-many-requests", "title": "Too many requests", "status": 429, "detail": "Too many attempts; try again in 60 seconds.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"}),
         headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
     )]
     pub struct TooManyRequests(#[allow(dead_code)] Problem);
 
     /// The body is larger than the configured limit.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:payload-too-large", "title": "Payload too large", "status": 413, "detail": "The request body is larger than the limit of 65536 bytes.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct PayloadTooLarge(#[allow(dead_code)] Problem);
 
     /// The body is not sent as the documented content type.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:unsupported-media-type", "title": "Unsupported media type", "status": 415, "detail": "Send the body as application/json (or the content type the operation documents).", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
     pub struct UnsupportedMediaType(#[allow(dead_code)] Problem);
 
     /// The body is well-formed but some fields are invalid; `errors` names them.
     #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:validation-failed", "title": "Validation failed", "status": 422, "detail": "One or more fields are invalid.", "instance": "/api/v1/auth/register", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61", "errors": [{"field": "password", "code": "length", "message": "must be 12 to 1024 characters"}]})
+    )]
     pub struct UnprocessableEntity(#[allow(dead_code)] Problem);
-
-    /// Unexpected failure; the cause is logged, never returned.
-    #[derive(ToResponse)]
-    #[response(content_type = "application/problem+json")]
-    pub struct InternalError(#[allow(dead_code)] Problem);
 
     /// The database is unreachable; retry after the `Retry-After` seconds.
     #[derive(ToResponse)]
     #[response(
         content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:service-unavailable", "title": "Service unavailable", "status": 503, "detail": "The service cannot reach its database right now; retry shortly.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"}),
         headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))
     )]
     pub struct ServiceUnavailable(#[allow(dead_code)] Problem);

@@ -4,13 +4,16 @@ pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod directory;
 pub mod error;
+pub mod groups;
 pub mod http;
 pub mod language;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod partners;
+pub mod support_lines;
 pub mod users;
 
 use std::sync::Arc;
@@ -85,7 +88,10 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(partners::handlers::create_partner)
         .service(partners::handlers::list_partners)
         .service(partners::handlers::revoke_partner)
-        .service(audit::handlers::list_audit_events);
+        .service(audit::handlers::list_audit_events)
+        .configure(groups::routes)
+        .configure(directory::routes)
+        .configure(support_lines::routes);
 }
 
 /// The contract as served and as printed by `peer-support-api openapi`.

@@ -67,3 +67,21 @@ impl FromRequest for AuthUser {
         })
     }
 }
+
+/// The caller of an operation open to anyone: `None` without an `Authorization` header; a
+/// header that is present must hold a valid token (a bad one is 401, never silently anonymous).
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequest for MaybeAuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<MaybeAuthUser, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if !req.headers().contains_key(header::AUTHORIZATION) {
+            return Box::pin(async { Ok(MaybeAuthUser(None)) });
+        }
+        let caller = AuthUser::from_request(req, payload);
+        Box::pin(async move { Ok(MaybeAuthUser(Some(caller.await?))) })
+    }
+}

@@ -11,5 +11,5 @@ pub mod roles;
 pub mod service;
 pub mod tokens;
 
-pub use extractor::AuthUser;
+pub use extractor::{AuthUser, MaybeAuthUser};
 pub use roles::Role;

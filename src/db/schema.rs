@@ -58,12 +58,94 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    program_groups (id) {
+        id -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        language -> Text,
+        identity_focus -> Nullable<Text>,
+        time_zone -> Text,
+        capacity -> Integer,
+        seats_taken -> Integer,
+        status -> Text,
+        meeting_link -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_audiences (group_id, audience) {
+        group_id -> Text,
+        audience -> Text,
+    }
+}
+
+diesel::table! {
+    group_facilitators (group_id, user_id) {
+        group_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    group_participants (group_id, user_id) {
+        group_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        joined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_sessions (id) {
+        id -> Text,
+        group_id -> Text,
+        topic -> Nullable<Text>,
+        starts_at -> Timestamp,
+        duration_minutes -> Integer,
+        meeting_link -> Nullable<Text>,
+        status -> Text,
+        cancel_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    attendance (session_id, participant_id) {
+        session_id -> Text,
+        participant_id -> Text,
+        present -> Bool,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(group_audiences -> program_groups (group_id));
+diesel::joinable!(group_facilitators -> program_groups (group_id));
+diesel::joinable!(group_facilitators -> users (user_id));
+diesel::joinable!(group_participants -> program_groups (group_id));
+diesel::joinable!(group_participants -> users (user_id));
+diesel::joinable!(group_sessions -> program_groups (group_id));
+diesel::joinable!(attendance -> group_sessions (session_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     refresh_tokens,
     partner_clients,
-    audit_events
+    audit_events,
+    program_groups,
+    group_audiences,
+    group_facilitators,
+    group_participants,
+    group_sessions,
+    attendance,
 );
+// Directory and support-line tables follow.

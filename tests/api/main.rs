@@ -3,7 +3,9 @@
 
 mod auth;
 mod contract;
+mod directory;
 mod errors;
+mod groups;
 mod helpers;
 mod operations;
 mod users;

@@ -1,0 +1,371 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{GroupQuery, GroupRow, SessionRow};
+use crate::{
+    db::{
+        schema::{
+            attendance, group_audiences, group_facilitators, group_participants, group_sessions,
+            program_groups, users,
+        },
+        Conn,
+    },
+    pagination::PageRequest,
+};
+
+pub fn insert_group(conn: &mut Conn, row: &GroupRow) -> QueryResult<()> {
+    diesel::insert_into(program_groups::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_group(conn: &mut Conn, id: &str) -> QueryResult<Option<GroupRow>> {
+    program_groups::table.find(id).first(conn).optional()
+}
+
+pub fn list_groups(
+    conn: &mut Conn,
+    query: &GroupQuery,
+    page: &PageRequest,
+) -> QueryResult<Vec<GroupRow>> {
+    let mut q = program_groups::table.into_boxed();
+    if let Some(kind) = query.kind {
+        q = q.filter(program_groups::kind.eq(kind.as_str()));
+    }
+    if let Some(language) = query.language {
+        q = q.filter(program_groups::language.eq(language.as_str()));
+    }
+    if let Some(status) = query.status {
+        q = q.filter(program_groups::status.eq(status.as_str()));
+    }
+    if let Some(audience) = query.audience {
+        q = q.filter(
+            program_groups::id.eq_any(
+                group_audiences::table
+                    .filter(group_audiences::audience.eq(audience.as_str()))
+                    .select(group_audiences::group_id),
+            ),
+        );
+    }
+    if let Some(focus) = &query.identity_focus {
+        q = q.filter(program_groups::identity_focus.eq(focus.trim().to_lowercase()));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(
+            program_groups::created_at
+                .gt(after.created_at)
+                .or(program_groups::created_at
+                    .eq(after.created_at)
+                    .and(program_groups::id.gt(after.id.clone()))),
+        );
+    }
+    q.order((program_groups::created_at.asc(), program_groups::id.asc()))
+        .limit(page.limit + 1)
+        .load(conn)
+}
+
+/// Writes a group's fields, only if it is still at `expected_version`; bumps the version.
+pub fn update_group(conn: &mut Conn, row: &GroupRow, expected_version: i64) -> QueryResult<usize> {
+    diesel::update(
+        program_groups::table
+            .filter(program_groups::id.eq(&row.id))
+            .filter(program_groups::version.eq(expected_version)),
+    )
+    .set((
+        program_groups::name.eq(&row.name),
+        program_groups::description.eq(&row.description),
+        program_groups::identity_focus.eq(&row.identity_focus),
+        program_groups::time_zone.eq(&row.time_zone),
+        program_groups::capacity.eq(row.capacity),
+        program_groups::status.eq(&row.status),
+        program_groups::meeting_link.eq(&row.meeting_link),
+        program_groups::version.eq(expected_version + 1),
+        program_groups::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)
+}
+
+/// Bumps the group's version: the write takes the row's lock first, so changes to its
+/// sessions are serialized per group on both backends.
+pub fn lock_group(conn: &mut Conn, id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(program_groups::table.find(id))
+        .set((
+            program_groups::version.eq(program_groups::version + 1),
+            program_groups::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn replace_audiences(conn: &mut Conn, group_id: &str, audiences: &[&str]) -> QueryResult<()> {
+    diesel::delete(group_audiences::table.filter(group_audiences::group_id.eq(group_id)))
+        .execute(conn)?;
+    for audience in audiences {
+        diesel::insert_into(group_audiences::table)
+            .values((
+                group_audiences::group_id.eq(group_id),
+                group_audiences::audience.eq(*audience),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (group id, audience) of the given groups.
+pub fn audiences_of(conn: &mut Conn, group_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    group_audiences::table
+        .filter(group_audiences::group_id.eq_any(group_ids))
+        .order((group_audiences::group_id, group_audiences::audience))
+        .load(conn)
+}
+
+/// (group id, scheduled sessions) of the given groups.
+pub fn session_counts(conn: &mut Conn, group_ids: &[String]) -> QueryResult<Vec<(String, i64)>> {
+    group_sessions::table
+        .filter(group_sessions::group_id.eq_any(group_ids))
+        .filter(group_sessions::status.eq("scheduled"))
+        .group_by(group_sessions::group_id)
+        .select((group_sessions::group_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+pub fn replace_facilitators(
+    conn: &mut Conn,
+    group_id: &str,
+    user_ids: &[String],
+) -> QueryResult<()> {
+    diesel::delete(group_facilitators::table.filter(group_facilitators::group_id.eq(group_id)))
+        .execute(conn)?;
+    for user_id in user_ids {
+        diesel::insert_into(group_facilitators::table)
+            .values((
+                group_facilitators::group_id.eq(group_id),
+                group_facilitators::user_id.eq(user_id),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// (user id, display name, role) of a group's facilitators.
+pub fn facilitators_of(
+    conn: &mut Conn,
+    group_id: &str,
+) -> QueryResult<Vec<(String, String, String)>> {
+    group_facilitators::table
+        .inner_join(users::table)
+        .filter(group_facilitators::group_id.eq(group_id))
+        .select((users::id, users::display_name, users::role))
+        .order(users::display_name)
+        .load(conn)
+}
+
+/// (id, role, disabled) of the given accounts.
+pub fn accounts(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<(String, String, bool)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::role, users::disabled))
+        .load(conn)
+}
+
+pub fn is_facilitator(conn: &mut Conn, group_id: &str, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        group_facilitators::table
+            .filter(group_facilitators::group_id.eq(group_id))
+            .filter(group_facilitators::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn is_active_participant(conn: &mut Conn, group_id: &str, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        group_participants::table
+            .filter(group_participants::group_id.eq(group_id))
+            .filter(group_participants::user_id.eq(user_id))
+            .filter(group_participants::status.eq("active")),
+    ))
+    .get_result(conn)
+}
+
+/// Groups the user facilitates or is an active participant of.
+pub fn groups_of_member(conn: &mut Conn, user_id: &str) -> QueryResult<Vec<String>> {
+    let mut ids: Vec<String> = group_facilitators::table
+        .filter(group_facilitators::user_id.eq(user_id))
+        .select(group_facilitators::group_id)
+        .load(conn)?;
+    ids.extend(
+        group_participants::table
+            .filter(group_participants::user_id.eq(user_id))
+            .filter(group_participants::status.eq("active"))
+            .select(group_participants::group_id)
+            .load::<String>(conn)?,
+    );
+    Ok(ids)
+}
+
+/// (user id, display name, status, joined at) of a group's participants.
+pub fn roster(
+    conn: &mut Conn,
+    group_id: &str,
+) -> QueryResult<Vec<(String, String, String, NaiveDateTime)>> {
+    group_participants::table
+        .inner_join(users::table)
+        .filter(group_participants::group_id.eq(group_id))
+        .select((
+            users::id,
+            users::display_name,
+            group_participants::status,
+            group_participants::joined_at,
+        ))
+        .order((users::display_name, users::id))
+        .load(conn)
+}
+
+/// (participant id, sessions present) over a group's sessions.
+pub fn attendance_counts(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<(String, i64)>> {
+    attendance::table
+        .inner_join(group_sessions::table)
+        .filter(group_sessions::group_id.eq(group_id))
+        .filter(attendance::present.eq(true))
+        .group_by(attendance::participant_id)
+        .select((attendance::participant_id, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+pub fn insert_session(conn: &mut Conn, row: &SessionRow) -> QueryResult<()> {
+    diesel::insert_into(group_sessions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_session(conn: &mut Conn, id: &str) -> QueryResult<Option<SessionRow>> {
+    group_sessions::table.find(id).first(conn).optional()
+}
+
+pub fn sessions_of(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<SessionRow>> {
+    group_sessions::table
+        .filter(group_sessions::group_id.eq(group_id))
+        .order((group_sessions::starts_at, group_sessions::id))
+        .load(conn)
+}
+
+pub fn count_scheduled(conn: &mut Conn, group_id: &str) -> QueryResult<i64> {
+    group_sessions::table
+        .filter(group_sessions::group_id.eq(group_id))
+        .filter(group_sessions::status.eq("scheduled"))
+        .count()
+        .get_result(conn)
+}
+
+pub fn update_session(
+    conn: &mut Conn,
+    row: &SessionRow,
+    expected_version: i64,
+) -> QueryResult<usize> {
+    diesel::update(
+        group_sessions::table
+            .filter(group_sessions::id.eq(&row.id))
+            .filter(group_sessions::version.eq(expected_version)),
+    )
+    .set((
+        group_sessions::topic.eq(&row.topic),
+        group_sessions::starts_at.eq(row.starts_at),
+        group_sessions::duration_minutes.eq(row.duration_minutes),
+        group_sessions::meeting_link.eq(&row.meeting_link),
+        group_sessions::status.eq(&row.status),
+        group_sessions::cancel_reason.eq(&row.cancel_reason),
+        group_sessions::version.eq(expected_version + 1),
+        group_sessions::updated_at.eq(row.updated_at),
+    ))
+    .execute(conn)
+}
+
+pub fn cancel_scheduled_sessions(
+    conn: &mut Conn,
+    group_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        group_sessions::table
+            .filter(group_sessions::group_id.eq(group_id))
+            .filter(group_sessions::status.eq("scheduled")),
+    )
+    .set((
+        group_sessions::status.eq("cancelled"),
+        group_sessions::cancel_reason.eq(reason),
+        group_sessions::version.eq(group_sessions::version + 1),
+        group_sessions::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Records a participant's attendance at a session, replacing an earlier mark.
+pub fn mark_attendance(
+    conn: &mut Conn,
+    session_id: &str,
+    participant_id: &str,
+    present: bool,
+    recorded_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::delete(
+        attendance::table
+            .filter(attendance::session_id.eq(session_id))
+            .filter(attendance::participant_id.eq(participant_id)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(attendance::table)
+        .values((
+            attendance::session_id.eq(session_id),
+            attendance::participant_id.eq(participant_id),
+            attendance::present.eq(present),
+            attendance::recorded_by.eq(recorded_by),
+            attendance::recorded_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// (participant id, display name, present, recorded at) for a session.
+pub fn attendance_of(
+    conn: &mut Conn,
+    session_id: &str,
+) -> QueryResult<Vec<(String, String, bool, NaiveDateTime)>> {
+    attendance::table
+        .inner_join(users::table.on(users::id.eq(attendance::participant_id)))
+        .filter(attendance::session_id.eq(session_id))
+        .select((
+            users::id,
+            users::display_name,
+            attendance::present,
+            attendance::recorded_at,
+        ))
+        .order((users::display_name, users::id))
+        .load(conn)
+}
+
+/// Sessions ending after `now` of the groups the user is an active participant of, with the
+/// group's name and time zone.
+pub fn upcoming_sessions_of_participant(
+    conn: &mut Conn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(SessionRow, String, String)>> {
+    let groups = group_participants::table
+        .filter(group_participants::user_id.eq(user_id))
+        .filter(group_participants::status.eq("active"))
+        .select(group_participants::group_id);
+    group_sessions::table
+        .inner_join(program_groups::table)
+        .filter(group_sessions::group_id.eq_any(groups))
+        .filter(group_sessions::starts_at.gt(now - chrono::Duration::minutes(480)))
+        .select((
+            group_sessions::all_columns,
+            program_groups::name,
+            program_groups::time_zone,
+        ))
+        .order((group_sessions::starts_at, group_sessions::id))
+        .load(conn)
+}

@@ -1,0 +1,651 @@
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, Utc};
+use chrono_tz::Tz;
+use diesel::Connection;
+use serde_json::json;
+
+use super::{models::*, repository, schedule};
+use crate::{
+    audit::{self, Entry},
+    auth::{AuthUser, Role},
+    db::{self, Conn},
+    error::{ApiError, FieldError},
+    http::etag::IfMatch,
+    language::Language,
+    pagination::{Cursor, PageRequest},
+};
+
+const STAFF: [Role; 2] = [Role::Coordinator, Role::Admin];
+
+fn is_staff(caller: &AuthUser) -> bool {
+    STAFF.contains(&caller.role)
+}
+
+fn tz_of(group: &GroupRow) -> Tz {
+    group.time_zone.parse().unwrap_or(chrono_tz::UTC)
+}
+
+/// May `caller` see the group's facilitators and meeting links: staff, its facilitators and
+/// its active participants.
+fn is_insider(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    group_id: &str,
+) -> Result<bool, ApiError> {
+    let Some(caller) = caller else {
+        return Ok(false);
+    };
+    Ok(is_staff(caller)
+        || repository::is_facilitator(conn, group_id, &caller.id)?
+        || repository::is_active_participant(conn, group_id, &caller.id)?)
+}
+
+/// The group for someone who leads it: staff, or one of its facilitators. Anyone else — a
+/// facilitator of another group included — is told it does not exist.
+fn group_led_by(conn: &mut Conn, caller: &AuthUser, group_id: &str) -> Result<GroupRow, ApiError> {
+    let group = repository::find_group(conn, group_id)?.ok_or(ApiError::NotFound)?;
+    if is_staff(caller) || repository::is_facilitator(conn, group_id, &caller.id)? {
+        Ok(group)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+fn group_view(conn: &mut Conn, row: GroupRow, insider: bool) -> Result<Group, ApiError> {
+    let ids = [row.id.clone()];
+    let audience = repository::audiences_of(conn, &ids)?
+        .into_iter()
+        .filter_map(|(_, a)| Audience::parse(&a))
+        .collect();
+    let session_count = repository::session_counts(conn, &ids)?
+        .first()
+        .map_or(0, |(_, n)| *n);
+    let facilitators = if insider {
+        Some(facilitators(conn, &row.id)?)
+    } else {
+        None
+    };
+    Ok(build_group(
+        row,
+        audience,
+        session_count,
+        facilitators,
+        insider,
+    ))
+}
+
+fn facilitators(conn: &mut Conn, group_id: &str) -> Result<Vec<Facilitator>, ApiError> {
+    Ok(repository::facilitators_of(conn, group_id)?
+        .into_iter()
+        .map(|(id, display_name, role)| Facilitator {
+            id,
+            display_name,
+            role,
+        })
+        .collect())
+}
+
+fn build_group(
+    row: GroupRow,
+    audience: Vec<Audience>,
+    session_count: i64,
+    facilitators: Option<Vec<Facilitator>>,
+    insider: bool,
+) -> Group {
+    Group {
+        kind: row.kind(),
+        status: row.status(),
+        language: Language::parse(&row.language).unwrap_or_default(),
+        seats_available: (row.capacity - row.seats_taken).max(0),
+        meeting_link: if insider { row.meeting_link } else { None },
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        audience,
+        identity_focus: row.identity_focus,
+        time_zone: row.time_zone,
+        capacity: row.capacity,
+        session_count,
+        facilitators,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+/// Checks that every id is an active peer supporter or mental health professional.
+fn check_facilitators(conn: &mut Conn, ids: &[String]) -> Result<Vec<String>, ApiError> {
+    let mut unique: Vec<String> = Vec::new();
+    for id in ids {
+        if !unique.contains(id) {
+            unique.push(id.clone());
+        }
+    }
+    let found: HashMap<String, (String, bool)> = repository::accounts(conn, &unique)?
+        .into_iter()
+        .map(|(id, role, disabled)| (id, (role, disabled)))
+        .collect();
+    let errors: Vec<FieldError> = ids
+        .iter()
+        .enumerate()
+        .filter(|(_, id)| {
+            !matches!(found.get(*id), Some((role, false))
+                if role == "peer_supporter" || role == "mental_health_professional")
+        })
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("facilitator_ids[{i}]"),
+                "facilitator",
+                "is not an active peer supporter or mental health professional",
+            )
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(unique)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+fn audience_strs(audience: &[Audience]) -> Vec<&'static str> {
+    let set: std::collections::BTreeSet<Audience> = audience.iter().copied().collect();
+    set.into_iter().map(Audience::as_str).collect()
+}
+
+pub fn create_group(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    request: &CreateGroup,
+) -> Result<(Group, i64), ApiError> {
+    let now = db::now();
+    let row = GroupRow {
+        id: db::new_id(),
+        name: request.name.trim().to_string(),
+        description: request.description.clone(),
+        kind: request.kind.as_str().to_string(),
+        language: request.language.as_str().to_string(),
+        identity_focus: request
+            .identity_focus
+            .as_ref()
+            .map(|f| f.trim().to_lowercase()),
+        time_zone: request.time_zone.clone(),
+        capacity: request.capacity,
+        seats_taken: 0,
+        status: GroupStatus::Planned.as_str().to_string(),
+        meeting_link: request.meeting_link.clone(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    conn.transaction(|conn| {
+        let facilitator_ids = check_facilitators(conn, &request.facilitator_ids)?;
+        repository::insert_group(conn, &row)?;
+        repository::replace_audiences(conn, &row.id, &audience_strs(&request.audience))?;
+        repository::replace_facilitators(conn, &row.id, &facilitator_ids)?;
+        audit::record(
+            conn,
+            Entry::by(caller, "group.created", "group", &row.id)
+                .with_details(json!({"kind": row.kind})),
+        )?;
+        Ok((group_view(conn, row.clone(), true)?, row.version))
+    })
+}
+
+pub fn get_group(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    id: &str,
+) -> Result<(Group, i64), ApiError> {
+    let row = repository::find_group(conn, id)?.ok_or(ApiError::NotFound)?;
+    let insider = is_insider(conn, caller, id)?;
+    let version = row.version;
+    Ok((group_view(conn, row, insider)?, version))
+}
+
+pub fn list_groups(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    query: &GroupQuery,
+) -> Result<GroupList, ApiError> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = repository::list_groups(conn, query, &page)?;
+    let (rows, next_cursor) = page.finish(rows, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut audiences: HashMap<String, Vec<Audience>> = HashMap::new();
+    for (group_id, audience) in repository::audiences_of(conn, &ids)? {
+        if let Some(a) = Audience::parse(&audience) {
+            audiences.entry(group_id).or_default().push(a);
+        }
+    }
+    let counts: HashMap<String, i64> = repository::session_counts(conn, &ids)?
+        .into_iter()
+        .collect();
+    let member_of: HashSet<String> = match caller {
+        Some(c) if !is_staff(c) => repository::groups_of_member(conn, &c.id)?
+            .into_iter()
+            .collect(),
+        _ => HashSet::new(),
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let insider = caller.is_some_and(is_staff) || member_of.contains(&row.id);
+        let facilitators = if insider {
+            Some(facilitators(conn, &row.id)?)
+        } else {
+            None
+        };
+        let audience = audiences.remove(&row.id).unwrap_or_default();
+        let count = counts.get(&row.id).copied().unwrap_or(0);
+        items.push(build_group(row, audience, count, facilitators, insider));
+    }
+    Ok(GroupList { items, next_cursor })
+}
+
+pub fn update_group(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    if_match: &IfMatch,
+    changes: &UpdateGroup,
+) -> Result<(Group, i64), ApiError> {
+    conn.transaction(|conn| {
+        let current = repository::find_group(conn, id)?.ok_or(ApiError::NotFound)?;
+        if_match.check(current.version)?;
+        let mut row = current.clone();
+        let now = db::now();
+        if let Some(name) = &changes.name {
+            row.name = name.trim().to_string();
+        }
+        if let Some(description) = &changes.description {
+            row.description = Some(description.clone());
+        }
+        if let Some(focus) = &changes.identity_focus {
+            row.identity_focus = Some(focus.trim().to_lowercase());
+        }
+        if let Some(tz) = &changes.time_zone {
+            row.time_zone = tz.clone();
+        }
+        if let Some(link) = &changes.meeting_link {
+            row.meeting_link = Some(link.clone());
+        }
+        if let Some(capacity) = changes.capacity {
+            if capacity < current.seats_taken {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "capacity",
+                    "range",
+                    format!("is below the {} seats already taken", current.seats_taken),
+                )]));
+            }
+            row.capacity = capacity;
+        }
+        if let Some(ids) = &changes.facilitator_ids {
+            let ids = check_facilitators(conn, ids)?;
+            repository::replace_facilitators(conn, id, &ids)?;
+        }
+        if let Some(audience) = &changes.audience {
+            repository::replace_audiences(conn, id, &audience_strs(audience))?;
+        }
+        // Seats follow capacity: a group whose seats are all taken is full, and open again
+        // when one frees.
+        let mut status = current.status();
+        if let Some(target) = changes.status {
+            if target != status {
+                status = move_group(conn, &current, target)?;
+                if status == GroupStatus::Cancelled {
+                    repository::cancel_scheduled_sessions(conn, id, "group cancelled", now)?;
+                }
+                audit::record(
+                    conn,
+                    Entry::by(caller, "group.status_changed", "group", id)
+                        .with_details(json!({"from": current.status, "to": status})),
+                )?;
+            }
+        }
+        status = match status {
+            GroupStatus::Open if row.seats_taken >= row.capacity => GroupStatus::Full,
+            GroupStatus::Full if row.seats_taken < row.capacity => GroupStatus::Open,
+            other => other,
+        };
+        row.status = status.as_str().to_string();
+        row.updated_at = now;
+        if repository::update_group(conn, &row, current.version)? == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let updated = repository::find_group(conn, id)?.ok_or(ApiError::NotFound)?;
+        let version = updated.version;
+        Ok((group_view(conn, updated, true)?, version))
+    })
+}
+
+/// The status a move leads to, if the lifecycle allows it (opening needs the facilitators).
+fn move_group(
+    conn: &mut Conn,
+    group: &GroupRow,
+    target: GroupStatus,
+) -> Result<GroupStatus, ApiError> {
+    let from = group.status();
+    if !from.allowed_moves().contains(&target) {
+        return Err(ApiError::InvalidTransition {
+            action: format!("move the group to {}", target.as_str()),
+            from: from.as_str().to_string(),
+            allowed: from
+                .allowed_moves()
+                .iter()
+                .map(|s| s.as_str().to_string())
+                .collect(),
+        });
+    }
+    if target == GroupStatus::Open {
+        let roles: Vec<String> = repository::facilitators_of(conn, &group.id)?
+            .into_iter()
+            .map(|(_, _, role)| role)
+            .collect();
+        let has = |role: &str| roles.iter().any(|r| r == role);
+        let missing: Vec<&str> = match group.kind() {
+            GroupKind::Formal => ["peer_supporter", "mental_health_professional"]
+                .into_iter()
+                .filter(|r| !has(r))
+                .collect(),
+            GroupKind::Informal => ["peer_supporter"].into_iter().filter(|r| !has(r)).collect(),
+        };
+        if !missing.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "a {} group cannot open without a facilitator who is: {}",
+                group.kind().as_str(),
+                missing.join(", ")
+            )));
+        }
+    }
+    Ok(target)
+}
+
+fn session_view(row: SessionRow, tz_name: &str, show_link: bool) -> Session {
+    let tz: Tz = tz_name.parse().unwrap_or(chrono_tz::UTC);
+    let starts_at = row.starts_at.and_utc();
+    Session {
+        ends_at: starts_at + Duration::minutes(i64::from(row.duration_minutes)),
+        local_starts_at: schedule::local_rfc3339(starts_at, tz),
+        time_zone: tz_name.to_string(),
+        status: if row.status == "cancelled" {
+            SessionStatus::Cancelled
+        } else {
+            SessionStatus::Scheduled
+        },
+        meeting_link: if show_link { row.meeting_link } else { None },
+        id: row.id,
+        group_id: row.group_id,
+        topic: row.topic,
+        starts_at,
+        duration_minutes: row.duration_minutes,
+        cancel_reason: row.cancel_reason,
+    }
+}
+
+pub fn list_sessions(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    group_id: &str,
+) -> Result<SessionList, ApiError> {
+    let group = repository::find_group(conn, group_id)?.ok_or(ApiError::NotFound)?;
+    let insider = is_insider(conn, caller, group_id)?;
+    let items = repository::sessions_of(conn, group_id)?
+        .into_iter()
+        .map(|s| session_view(s, &group.time_zone, insider))
+        .collect();
+    Ok(SessionList {
+        items,
+        next_cursor: None,
+    })
+}
+
+/// One session or a weekly series. Informal groups hold at most 8 scheduled sessions, formal
+/// ones 10, each with a topic.
+pub fn create_sessions(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    group_id: &str,
+    request: &CreateSessions,
+) -> Result<Vec<Session>, ApiError> {
+    conn.transaction(|conn| {
+        let group = group_led_by(conn, caller, group_id)?;
+        if matches!(
+            group.status(),
+            GroupStatus::Completed | GroupStatus::Cancelled
+        ) {
+            return Err(ApiError::Conflict(format!("the group is {}", group.status)));
+        }
+        let count = request.count.unwrap_or(1);
+        let kind = group.kind();
+        let topics = request.topics.clone().unwrap_or_default();
+        if kind == GroupKind::Formal && topics.len() != count as usize {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "topics",
+                "topics",
+                format!("a formal group's sessions each need a topic: give {count}"),
+            )]));
+        }
+        if !topics.is_empty() && topics.len() != count as usize {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "topics",
+                "topics",
+                format!("give one topic per session ({count}), or none"),
+            )]));
+        }
+        if let Some(i) = topics
+            .iter()
+            .position(|t| t.trim().is_empty() || t.len() > 200)
+        {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                format!("topics[{i}]"),
+                "length",
+                "must be 1 to 200 characters",
+            )]));
+        }
+        let now = db::now();
+        repository::lock_group(conn, group_id, now)?;
+        let scheduled = repository::count_scheduled(conn, group_id)?;
+        if scheduled + i64::from(count) > kind.max_sessions() {
+            return Err(ApiError::Conflict(format!(
+                "an {} group has at most {} sessions; {scheduled} are scheduled",
+                kind.as_str(),
+                kind.max_sessions()
+            )));
+        }
+        let starts = schedule::weekly_series(request.starts_at, count, tz_of(&group));
+        let mut created = Vec::with_capacity(starts.len());
+        for (i, start) in starts.into_iter().enumerate() {
+            let row = SessionRow {
+                id: db::new_id(),
+                group_id: group_id.to_string(),
+                topic: topics.get(i).map(|t| t.trim().to_string()),
+                starts_at: start.naive_utc(),
+                duration_minutes: request.duration_minutes.unwrap_or(90),
+                meeting_link: request
+                    .meeting_link
+                    .clone()
+                    .or_else(|| group.meeting_link.clone()),
+                status: "scheduled".into(),
+                cancel_reason: None,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            repository::insert_session(conn, &row)?;
+            created.push(session_view(row, &group.time_zone, true));
+        }
+        Ok(created)
+    })
+}
+
+pub fn get_session(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    id: &str,
+) -> Result<(Session, i64), ApiError> {
+    let session = repository::find_session(conn, id)?.ok_or(ApiError::NotFound)?;
+    let group = repository::find_group(conn, &session.group_id)?.ok_or(ApiError::NotFound)?;
+    let insider = is_insider(conn, caller, &group.id)?;
+    let version = session.version;
+    Ok((session_view(session, &group.time_zone, insider), version))
+}
+
+pub fn update_session(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    if_match: &IfMatch,
+    changes: &UpdateSession,
+) -> Result<(Session, i64), ApiError> {
+    conn.transaction(|conn| {
+        let current = repository::find_session(conn, id)?.ok_or(ApiError::NotFound)?;
+        let group = group_led_by(conn, caller, &current.group_id)?;
+        if_match.check(current.version)?;
+        if current.status == "cancelled" {
+            return Err(ApiError::InvalidTransition {
+                action: "change a session".into(),
+                from: "cancelled".into(),
+                allowed: vec![],
+            });
+        }
+        let mut row = current.clone();
+        if let Some(start) = changes.starts_at {
+            row.starts_at = start.naive_utc();
+        }
+        if let Some(minutes) = changes.duration_minutes {
+            row.duration_minutes = minutes;
+        }
+        if let Some(topic) = &changes.topic {
+            row.topic = Some(topic.trim().to_string());
+        }
+        if let Some(link) = &changes.meeting_link {
+            row.meeting_link = Some(link.clone());
+        }
+        if changes.status == Some(SessionStatus::Cancelled) {
+            let Some(reason) = &changes.cancel_reason else {
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    "cancel_reason",
+                    "required",
+                    "is required to cancel a session",
+                )]));
+            };
+            row.status = "cancelled".into();
+            row.cancel_reason = Some(reason.trim().to_string());
+        }
+        row.updated_at = db::now();
+        if repository::update_session(conn, &row, current.version)? == 0 {
+            return Err(ApiError::PreconditionFailed);
+        }
+        let version = current.version + 1;
+        Ok((session_view(row, &group.time_zone, true), version))
+    })
+}
+
+pub fn roster(conn: &mut Conn, caller: &AuthUser, group_id: &str) -> Result<Roster, ApiError> {
+    group_led_by(conn, caller, group_id)?;
+    let attended: HashMap<String, i64> = repository::attendance_counts(conn, group_id)?
+        .into_iter()
+        .collect();
+    let items = repository::roster(conn, group_id)?
+        .into_iter()
+        .map(
+            |(participant_id, display_name, status, joined_at)| RosterEntry {
+                sessions_attended: attended.get(&participant_id).copied().unwrap_or(0),
+                participant_id,
+                display_name,
+                status,
+                joined_at: joined_at.and_utc(),
+            },
+        )
+        .collect();
+    Ok(Roster { items })
+}
+
+/// Records attendance for participants on the group's roster.
+pub fn record_attendance(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    session_id: &str,
+    request: &RecordAttendance,
+) -> Result<AttendanceSheet, ApiError> {
+    conn.transaction(|conn| {
+        let session = repository::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
+        group_led_by(conn, caller, &session.group_id)?;
+        if session.status == "cancelled" {
+            return Err(ApiError::Conflict("the session was cancelled".into()));
+        }
+        let roster: HashSet<String> = repository::roster(conn, &session.group_id)?
+            .into_iter()
+            .map(|(id, ..)| id)
+            .collect();
+        let mut seen = HashSet::new();
+        let errors: Vec<FieldError> = request
+            .records
+            .iter()
+            .enumerate()
+            .filter_map(|(i, mark)| {
+                let field = format!("records[{i}].participant_id");
+                if !roster.contains(&mark.participant_id) {
+                    Some(FieldError::new(
+                        field,
+                        "roster",
+                        "is not on the group's roster",
+                    ))
+                } else if !seen.insert(mark.participant_id.clone()) {
+                    Some(FieldError::new(
+                        field,
+                        "duplicate",
+                        "appears more than once",
+                    ))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let now = db::now();
+        for mark in &request.records {
+            repository::mark_attendance(
+                conn,
+                session_id,
+                &mark.participant_id,
+                mark.present,
+                &caller.id,
+                now,
+            )?;
+        }
+        let records = repository::attendance_of(conn, session_id)?
+            .into_iter()
+            .map(
+                |(participant_id, display_name, present, recorded_at)| AttendanceRecord {
+                    participant_id,
+                    display_name,
+                    present,
+                    recorded_at: recorded_at.and_utc(),
+                },
+            )
+            .collect();
+        Ok(AttendanceSheet {
+            session_id: session_id.to_string(),
+            records,
+        })
+    })
+}
+
+/// The caller's upcoming (not yet ended) sessions in the groups they are placed in, with links.
+pub fn my_sessions(conn: &mut Conn, caller: &AuthUser) -> Result<MySessionList, ApiError> {
+    let now = Utc::now();
+    let items = repository::upcoming_sessions_of_participant(conn, &caller.id, now.naive_utc())?
+        .into_iter()
+        .map(|(row, group_name, tz)| MySession {
+            group_name,
+            session: session_view(row, &tz, true),
+        })
+        .filter(|s| s.session.ends_at > now)
+        .collect();
+    Ok(MySessionList { items })
+}
