@@ -1,4 +1,5 @@
-//! The `peer-support-api` command line: serve (the default), migrate, openapi, create-admin.
+//! The `peer-support-api` command line: serve (the default), migrate, openapi, create-admin,
+//! seed-demo.
 
 use clap::{Parser, Subcommand};
 use peer_support_api::{config::Config, db, users};
@@ -18,6 +19,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI contract as JSON.
     Openapi,
+    /// Seed demo accounts (one per role, passwords printed), groups, sessions and directory
+    /// listings; refused when APP_ENV=production.
+    SeedDemo,
     /// Create an admin account (password from ADMIN_PASSWORD, or asked for on a terminal).
     CreateAdmin {
         #[arg(long)]
@@ -54,6 +58,27 @@ fn run(command: Command) -> Result<(), String> {
         Command::Migrate => {
             let applied = db::connect_and_migrate(&config.database_url)?;
             println!("{applied} migrations applied");
+            Ok(())
+        }
+        Command::SeedDemo => {
+            let data = peer_support_api::demo::seed(&config)?;
+            println!(
+                "Demo data seeded: {} groups, {} sessions, {} directory listings.",
+                data.groups, data.sessions, data.listings
+            );
+            println!("\nDemo accounts (these passwords are shown only now):");
+            for account in &data.accounts {
+                println!(
+                    "  {:<28} {:<40} {}",
+                    account.role.as_str(),
+                    account.email,
+                    account.password
+                );
+            }
+            println!(
+                "\nDemo partner client: client_id {} client_secret {}",
+                data.partner_client_id, data.partner_client_secret
+            );
             Ok(())
         }
         Command::CreateAdmin {

@@ -149,3 +149,73 @@ diesel::allow_tables_to_appear_in_same_query!(
     attendance,
 );
 // Directory and support-line tables follow.
+
+diesel::table! {
+    directory_listings (id) {
+        id -> Text,
+        organization -> Text,
+        name -> Text,
+        description -> Text,
+        eligibility -> Nullable<Text>,
+        province -> Text,
+        city -> Nullable<Text>,
+        delivery -> Text,
+        schedule_weekday -> Nullable<Text>,
+        schedule_start_time -> Nullable<Text>,
+        schedule_end_time -> Nullable<Text>,
+        schedule_time_zone -> Nullable<Text>,
+        schedule_notes -> Nullable<Text>,
+        cost -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_website -> Nullable<Text>,
+        available_24_7 -> Bool,
+        status -> Text,
+        review_note -> Nullable<Text>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Text>,
+        submitted_by_role -> Nullable<Text>,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directory_listing_audiences (listing_id, audience) {
+        listing_id -> Text,
+        audience -> Text,
+    }
+}
+
+diesel::table! {
+    directory_listing_languages (listing_id, language) {
+        listing_id -> Text,
+        language -> Text,
+    }
+}
+
+diesel::table! {
+    support_lines (id) {
+        id -> Text,
+        name_en -> Text,
+        name_fr -> Text,
+        description_en -> Text,
+        description_fr -> Text,
+        phone -> Text,
+        text_number -> Nullable<Text>,
+        website -> Nullable<Text>,
+        available_24_7 -> Bool,
+        sort_order -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    directory_listings,
+    directory_listing_audiences,
+    directory_listing_languages,
+);

@@ -25,7 +25,7 @@ const LEADERS: [Role; 4] = [
     operation_id = "listGroups",
     tag = "groups",
     params(GroupQuery),
-    security(()),
+    security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of groups", body = GroupList),
         (status = 400, response = crate::error::responses::BadRequest),
@@ -95,7 +95,7 @@ pub async fn create_group(
     operation_id = "getGroup",
     tag = "groups",
     params(("id" = String, Path, description = "The group's id")),
-    security(()),
+    security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The group", body = Group,
             headers(("ETag" = String, description = "The group's version, for If-Match"))),
@@ -178,7 +178,7 @@ pub async fn update_group(
     operation_id = "listGroupSessions",
     tag = "groups",
     params(("id" = String, Path, description = "The group's id")),
-    security(()),
+    security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The group's sessions, by start", body = SessionList),
         (status = 401, response = crate::error::responses::Unauthorized),
@@ -250,7 +250,7 @@ pub async fn create_sessions(
     operation_id = "getSession",
     tag = "groups",
     params(("id" = String, Path, description = "The session's id")),
-    security(()),
+    security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The session", body = Session,
             headers(("ETag" = String, description = "The session's version, for If-Match"))),

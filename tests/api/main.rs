@@ -3,6 +3,7 @@
 
 mod auth;
 mod contract;
+mod demo;
 mod directory;
 mod errors;
 mod groups;

@@ -1,0 +1,247 @@
+//! `peer-support-api seed-demo`: demo accounts (one per role), a partner client, program groups
+//! with sessions, and directory listings of public organizations — never private persons.
+
+use chrono::{Datelike, Duration, TimeZone, Utc, Weekday};
+use diesel::Connection;
+
+use crate::{
+    auth::{passwords, tokens, AuthUser, Role},
+    config::{AppEnv, Config},
+    db::{self, Conn},
+    directory,
+    error::ApiError,
+    groups::{
+        self,
+        models::{Audience, CreateGroup, CreateSessions, GroupKind, GroupStatus, UpdateGroup},
+    },
+    http::etag::IfMatch,
+    language::Language,
+    partners::{self, models::CreatePartner},
+    users,
+};
+
+const DEMO_DOMAIN: &str = "demo.peer-support.example";
+
+/// One demo account and its generated password.
+pub struct DemoAccount {
+    pub role: Role,
+    pub email: String,
+    pub password: String,
+}
+
+/// What `seed-demo` made, to print.
+pub struct DemoData {
+    pub accounts: Vec<DemoAccount>,
+    pub partner_client_id: String,
+    pub partner_client_secret: String,
+    pub groups: usize,
+    pub sessions: usize,
+    pub listings: usize,
+}
+
+const FORMAL_TOPICS: [&str; 10] = [
+    "Welcome, safety and group agreements",
+    "Understanding trauma responses",
+    "Grounding and coping skills",
+    "Boundaries",
+    "Shame, blame and self-compassion",
+    "Trust and relationships",
+    "Anger and other strong emotions",
+    "Navigating supports and systems",
+    "Identity, meaning and strengths",
+    "Looking ahead and closing",
+];
+
+/// The next `weekday` at `hour`:00 in Toronto, at least a day from now.
+fn next_local(weekday: Weekday, hour: u32) -> chrono::DateTime<Utc> {
+    let tz = chrono_tz::America::Toronto;
+    let mut day = (Utc::now() + Duration::days(1))
+        .with_timezone(&tz)
+        .date_naive();
+    while day.weekday() != weekday {
+        day += Duration::days(1);
+    }
+    let local = day.and_hms_opt(hour, 0, 0).expect("valid hour");
+    tz.from_local_datetime(&local)
+        .earliest()
+        .map_or_else(|| local.and_utc(), |t| t.with_timezone(&Utc))
+}
+
+/// Seeds a fresh database. Refused in production and when the demo accounts already exist.
+pub fn seed(config: &Config) -> Result<DemoData, String> {
+    if config.app_env == AppEnv::Production {
+        return Err("seed-demo is refused when APP_ENV=production".into());
+    }
+    db::connect_and_migrate(&config.database_url)?;
+    let mut conn = db::ConnectionManager::new(&config.database_url)
+        .establish()
+        .map_err(|e| format!("cannot connect to the database: {e}"))?;
+    let admin_email = format!("admin@{DEMO_DOMAIN}");
+    if users::repository::find_by_email(&mut conn, &admin_email)
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err("the demo data is already there (demo admin exists)".into());
+    }
+    conn.transaction(seed_all)
+        .map_err(|e: ApiError| format!("seeding failed: {e}"))
+}
+
+fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
+    let mut accounts = Vec::new();
+    let mut ids = std::collections::HashMap::new();
+    for (role, local_part, name, language) in [
+        (Role::Admin, "admin", "Demo admin", Language::En),
+        (
+            Role::Coordinator,
+            "coordinator",
+            "Demo coordinator",
+            Language::Fr,
+        ),
+        (
+            Role::PeerSupporter,
+            "peer-supporter",
+            "Jo (peer supporter)",
+            Language::En,
+        ),
+        (
+            Role::MentalHealthProfessional,
+            "mhp",
+            "Sam (social worker)",
+            Language::Fr,
+        ),
+        (Role::Peer, "peer", "Alex", Language::En),
+    ] {
+        let email = format!("{local_part}@{DEMO_DOMAIN}");
+        let password = format!(
+            "demo-{}",
+            tokens::new_secret().chars().take(16).collect::<String>()
+        );
+        let row =
+            users::service::new_account(&email, passwords::hash(&password), name, role, language);
+        users::repository::insert(conn, &row)?;
+        ids.insert(role, row.id.clone());
+        accounts.push(DemoAccount {
+            role,
+            email,
+            password,
+        });
+    }
+    let admin = AuthUser {
+        id: ids[&Role::Admin].clone(),
+        role: Role::Admin,
+        session_id: None,
+        request_id: Some("seed-demo".into()),
+    };
+    let partner = partners::service::create(
+        conn,
+        &admin,
+        &CreatePartner {
+            name: "Demo partner: 24/7 support line".into(),
+        },
+    )?;
+
+    let supporter = ids[&Role::PeerSupporter].clone();
+    let professional = ids[&Role::MentalHealthProfessional].clone();
+    let plans = [
+        (
+            "Informal group — Wednesday evenings",
+            GroupKind::Informal,
+            Language::En,
+            None,
+            Weekday::Wed,
+            8,
+        ),
+        (
+            "Groupe informel — mardis soir",
+            GroupKind::Informal,
+            Language::Fr,
+            None,
+            Weekday::Tue,
+            8,
+        ),
+        (
+            "Formal group — women",
+            GroupKind::Formal,
+            Language::En,
+            Some("women"),
+            Weekday::Thu,
+            10,
+        ),
+        (
+            "Groupe formel — francophone",
+            GroupKind::Formal,
+            Language::Fr,
+            None,
+            Weekday::Mon,
+            10,
+        ),
+    ];
+    let mut sessions = 0;
+    for (name, kind, language, focus, weekday, count) in plans {
+        let facilitators = match kind {
+            GroupKind::Informal => vec![supporter.clone()],
+            GroupKind::Formal => vec![supporter.clone(), professional.clone()],
+        };
+        let (group, _) = groups::service::create_group(
+            conn,
+            &admin,
+            &CreateGroup {
+                name: name.into(),
+                description: Some("Demo group: virtual, 90-minute sessions.".into()),
+                kind,
+                language,
+                audience: vec![
+                    Audience::CafMember,
+                    Audience::Veteran,
+                    Audience::DndEmployee,
+                ],
+                identity_focus: focus.map(str::to_string),
+                time_zone: "America/Toronto".into(),
+                capacity: 12,
+                meeting_link: Some(format!("https://meet.{DEMO_DOMAIN}/{}", db::new_id())),
+                facilitator_ids: facilitators,
+            },
+        )?;
+        let created = groups::service::create_sessions(
+            conn,
+            &admin,
+            &group.id,
+            &CreateSessions {
+                starts_at: next_local(weekday, 19),
+                count: Some(count),
+                duration_minutes: None,
+                topics: (kind == GroupKind::Formal)
+                    .then(|| FORMAL_TOPICS.iter().map(|t| t.to_string()).collect()),
+                meeting_link: None,
+            },
+        )?;
+        sessions += created.len();
+        groups::service::update_group(
+            conn,
+            &admin,
+            &group.id,
+            &IfMatch::default(),
+            &UpdateGroup {
+                name: None,
+                description: None,
+                audience: None,
+                identity_focus: None,
+                time_zone: None,
+                capacity: None,
+                meeting_link: None,
+                facilitator_ids: None,
+                status: Some(GroupStatus::Open),
+            },
+        )?;
+    }
+    let listings = directory::demo::insert_demo_listings(conn)?;
+    Ok(DemoData {
+        accounts,
+        partner_client_id: partner.client_id,
+        partner_client_secret: partner.client_secret,
+        groups: plans.len(),
+        sessions,
+        listings,
+    })
+}

@@ -1,0 +1,730 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use serde_json::json;
+
+use super::{
+    models::{
+        Listing, ListingAudience, ListingChanges, ListingContacts, ListingEdit, ListingList,
+        ListingModeration, ListingQuery, ListingReview, ListingRow, ListingSchedule, ListingStatus,
+        NewListing, ReviewDecision,
+    },
+    repository::{self, ListingFilter},
+};
+use crate::{
+    audit::{self, Entry},
+    auth::{AuthUser, Role},
+    db::{self, Conn},
+    error::{ApiError, FieldError},
+    http::etag::IfMatch,
+    pagination::{Cursor, PageRequest},
+};
+
+/// Audit resource type of listings.
+const RESOURCE: &str = "directory_listing";
+/// Longest free-text query, in characters.
+const MAX_QUERY_CHARS: usize = 100;
+/// Words of a free-text query that are searched for; the rest are ignored.
+const MAX_QUERY_WORDS: usize = 10;
+/// Tries of a write that keeps losing the race to concurrent writes.
+const WRITE_ATTEMPTS: usize = 3;
+
+/// Coordinators and admins moderate the directory and see every listing.
+pub fn is_moderator(caller: Option<&AuthUser>) -> bool {
+    caller.is_some_and(|c| matches!(c.role, Role::Coordinator | Role::Admin))
+}
+
+/// A page of listings: published ones for everyone, any status for moderators who ask for it.
+pub fn list(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    query: &ListingQuery,
+) -> Result<ListingList, ApiError> {
+    let status = query.status.unwrap_or(ListingStatus::Published);
+    if status != ListingStatus::Published {
+        caller
+            .ok_or(ApiError::Unauthorized)?
+            .require(&[Role::Coordinator, Role::Admin])?;
+    }
+    let text = query.q.as_deref().map(str::trim).unwrap_or("");
+    if text.chars().count() > MAX_QUERY_CHARS {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "q",
+            "length",
+            format!("must be at most {MAX_QUERY_CHARS} characters"),
+        )]));
+    }
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let filter = ListingFilter {
+        status: status.as_str(),
+        province: query.province.map(|p| p.as_str()),
+        audience: query.audience.map(|a| a.as_str()),
+        delivery: query.delivery.map(|d| d.as_str()),
+        language: query.language.map(|l| l.as_str()),
+        patterns: fold_for_search(text)
+            .split_whitespace()
+            .take(MAX_QUERY_WORDS)
+            .map(|word| format!("%{}%", escape_like(word)))
+            .collect(),
+    };
+    let rows = repository::list(conn, &filter, &page)?;
+    let (rows, next_cursor) = page.finish(rows, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut tags = repository::tags(conn, &ids)?;
+    let moderator = is_moderator(caller);
+    Ok(ListingList {
+        items: rows
+            .into_iter()
+            .map(|row| {
+                let (audiences, languages) = tags.take(&row.id);
+                to_listing(row, audiences, languages, moderator)
+            })
+            .collect(),
+        next_cursor,
+    })
+}
+
+/// One listing; anything but a published one is reported as not found to non-moderators.
+pub fn get(conn: &mut Conn, caller: Option<&AuthUser>, id: &str) -> Result<Listing, ApiError> {
+    let moderator = is_moderator(caller);
+    let row = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    if !moderator && row.status != ListingStatus::Published.as_str() {
+        return Err(ApiError::NotFound);
+    }
+    load(conn, row, moderator)
+}
+
+/// A submission by anyone (anonymous, a partner, staff): it waits as `pending` for review.
+pub fn submit(
+    conn: &mut Conn,
+    caller: Option<&AuthUser>,
+    request: NewListing,
+) -> Result<Listing, ApiError> {
+    let content = Content::from_request(request);
+    content.check()?;
+    let now = db::now();
+    let mut row = content.row(db::new_id(), ListingStatus::Pending, now);
+    row.submitted_by = caller.map(|c| c.id.clone());
+    row.submitted_by_role = caller.map(|c| c.role.as_str().to_string());
+    conn.transaction(|conn| {
+        repository::insert(
+            conn,
+            &row,
+            &content.audience_refs(),
+            &content.language_refs(),
+        )
+    })?;
+    Ok(to_listing(
+        row,
+        content.audiences,
+        content.languages,
+        is_moderator(caller),
+    ))
+}
+
+/// Adds an already published listing with a fixed id (demo data); `false` when one with this id
+/// exists already, so running it twice adds nothing.
+pub fn add_published(
+    conn: &mut Conn,
+    id: &str,
+    request: NewListing,
+    note: &str,
+    at: NaiveDateTime,
+) -> Result<bool, ApiError> {
+    validator::Validate::validate(&request)?;
+    let content = Content::from_request(request);
+    content.check()?;
+    let mut row = content.row(id.to_string(), ListingStatus::Published, at);
+    row.review_note = Some(note.to_string());
+    row.reviewed_at = Some(at);
+    conn.transaction(|conn| {
+        if repository::exists(conn, id)? {
+            return Ok(false);
+        }
+        repository::insert(
+            conn,
+            &row,
+            &content.audience_refs(),
+            &content.language_refs(),
+        )?;
+        Ok(true)
+    })
+}
+
+/// Publishes or rejects a pending listing (a rejection needs a note); audited.
+pub fn review(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    review: &ListingReview,
+    if_match: &IfMatch,
+) -> Result<Listing, ApiError> {
+    let note = clean(review.note.clone());
+    if review.decision == ReviewDecision::Reject && note.is_none() {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "note",
+            "required",
+            "is required to reject a listing: say why",
+        )]));
+    }
+    let (to, action) = match review.decision {
+        ReviewDecision::Publish => (ListingStatus::Published, "directory.published"),
+        ReviewDecision::Reject => (ListingStatus::Rejected, "directory.rejected"),
+    };
+    write(conn, caller, id, if_match, |_, row| {
+        if row.status != ListingStatus::Pending.as_str() {
+            return Err(ApiError::Conflict(format!(
+                "the listing is {}; only a pending listing can be reviewed",
+                row.status
+            )));
+        }
+        let mut edit = row.edit();
+        edit.status = to.as_str().to_string();
+        edit.review_note = note.clone();
+        edit.reviewed_by = Some(caller.id.clone());
+        edit.reviewed_at = Some(db::now());
+        Ok(Some(Planned {
+            edit,
+            tags: None,
+            action,
+            details: json!({"from": row.status, "to": to}),
+        }))
+    })
+}
+
+/// Withdraws a listing from the directory, whatever its status; audited.
+pub fn archive(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    if_match: &IfMatch,
+) -> Result<Listing, ApiError> {
+    write(conn, caller, id, if_match, |_, row| {
+        if row.status == ListingStatus::Archived.as_str() {
+            return Err(ApiError::Conflict("the listing is already archived".into()));
+        }
+        let mut edit = row.edit();
+        edit.status = ListingStatus::Archived.as_str().to_string();
+        Ok(Some(Planned {
+            edit,
+            tags: None,
+            action: "directory.archived",
+            details: json!({"from": row.status}),
+        }))
+    })
+}
+
+/// A coordinator's edit of any listing's content (its status changes only by review and
+/// archive); audited with the names of the changed fields.
+pub fn update(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    changes: &ListingChanges,
+    if_match: &IfMatch,
+) -> Result<Listing, ApiError> {
+    write(conn, caller, id, if_match, |conn, row| {
+        let (audiences, languages) =
+            repository::tags(conn, std::slice::from_ref(&row.id))?.take(&row.id);
+        let before = Content::from_row(row, audiences, languages);
+        let after = before.clone().apply(changes.clone());
+        after.check()?;
+        let changed = before.changed_fields(&after);
+        if changed.is_empty() {
+            return Ok(None);
+        }
+        let mut edit = row.edit();
+        after.write_to(&mut edit);
+        let tags = (changed.contains(&"audiences") || changed.contains(&"languages"))
+            .then(|| (after.audiences.clone(), after.languages.clone()));
+        Ok(Some(Planned {
+            edit,
+            tags,
+            action: "directory.updated",
+            details: json!({ "fields": changed }),
+        }))
+    })
+}
+
+/// A write planned from the listing as it was read.
+struct Planned {
+    edit: ListingEdit,
+    /// New audience and language tags, when they change.
+    tags: Option<(Vec<String>, Vec<String>)>,
+    action: &'static str,
+    details: serde_json::Value,
+}
+
+/// Reads the listing, checks `If-Match`, plans the write from what it read, and writes it only
+/// if nobody changed the listing in between (the write comes first in its transaction, so
+/// SQLite takes its lock up front). A lost race is tried again from a fresh read, where an
+/// `If-Match` naming the old version now fails with 412.
+fn write(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    id: &str,
+    if_match: &IfMatch,
+    plan: impl Fn(&mut Conn, &ListingRow) -> Result<Option<Planned>, ApiError>,
+) -> Result<Listing, ApiError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let row = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
+        if_match.check(row.version)?;
+        let Some(mut planned) = plan(conn, &row)? else {
+            // Nothing to change: the listing as it is.
+            return load(conn, row, true);
+        };
+        planned.edit.version = row.version + 1;
+        planned.edit.updated_at = db::now();
+        let written = conn.transaction(|conn| {
+            if repository::update_if_version(conn, id, row.version, &planned.edit)? == 0 {
+                return Ok::<_, ApiError>(false);
+            }
+            if let Some((audiences, languages)) = &planned.tags {
+                let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
+                let languages: Vec<&str> = languages.iter().map(String::as_str).collect();
+                repository::replace_tags(conn, id, &audiences, &languages)?;
+            }
+            audit::record(
+                conn,
+                Entry::by(caller, planned.action, RESOURCE, id)
+                    .with_details(planned.details.clone()),
+            )?;
+            Ok(true)
+        })?;
+        if written {
+            let row = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            return load(conn, row, true);
+        }
+    }
+    Err(ApiError::Conflict(
+        "the listing is being changed by someone else; try again".into(),
+    ))
+}
+
+/// The API view of a stored listing, with its tags.
+fn load(conn: &mut Conn, row: ListingRow, moderator: bool) -> Result<Listing, ApiError> {
+    let (audiences, languages) =
+        repository::tags(conn, std::slice::from_ref(&row.id))?.take(&row.id);
+    Ok(to_listing(row, audiences, languages, moderator))
+}
+
+fn to_listing(
+    row: ListingRow,
+    audiences: Vec<String>,
+    languages: Vec<String>,
+    moderator: bool,
+) -> Listing {
+    Listing {
+        moderation: moderator.then(|| ListingModeration {
+            review_note: row.review_note,
+            reviewed_by: row.reviewed_by,
+            reviewed_at: row.reviewed_at.map(|t| t.and_utc()),
+            submitted_by: row.submitted_by,
+            submitted_by_role: row.submitted_by_role,
+        }),
+        id: row.id,
+        organization: row.organization,
+        name: row.name,
+        description: row.description,
+        audiences: in_vocabulary_order(audiences),
+        eligibility: row.eligibility,
+        province: row.province,
+        city: row.city,
+        delivery: row.delivery,
+        schedule: ListingSchedule {
+            weekday: row.schedule_weekday,
+            start_time: row.schedule_start_time,
+            end_time: row.schedule_end_time,
+            time_zone: row.schedule_time_zone,
+            notes: row.schedule_notes,
+        },
+        languages: in_language_order(languages),
+        cost: row.cost,
+        contacts: ListingContacts {
+            phone: row.contact_phone,
+            email: row.contact_email,
+            website: row.contact_website,
+            available_24_7: row.available_24_7,
+        },
+        status: row.status,
+        version: row.version,
+        created_at: row.created_at.and_utc(),
+        updated_at: row.updated_at.and_utc(),
+    }
+}
+
+/// Audience tags once each, in the order of the vocabulary.
+fn in_vocabulary_order(mut audiences: Vec<String>) -> Vec<String> {
+    let rank: HashMap<&str, usize> = ListingAudience::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    audiences.sort_by_key(|a| rank.get(a.as_str()).copied().unwrap_or(usize::MAX));
+    audiences.dedup();
+    audiences
+}
+
+/// `en` before `fr`, once each.
+fn in_language_order(mut languages: Vec<String>) -> Vec<String> {
+    languages.sort();
+    languages.dedup();
+    languages
+}
+
+/// Trimmed; blank is absent.
+fn clean(value: Option<String>) -> Option<String> {
+    value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A listing's content, normalized (trimmed, blanks absent, tags ordered and unique).
+#[derive(Debug, Clone, PartialEq)]
+struct Content {
+    organization: String,
+    name: String,
+    description: String,
+    audiences: Vec<String>,
+    eligibility: Option<String>,
+    province: String,
+    city: Option<String>,
+    delivery: String,
+    schedule: ListingSchedule,
+    languages: Vec<String>,
+    cost: Option<String>,
+    contacts: ListingContacts,
+}
+
+impl Content {
+    fn from_request(request: NewListing) -> Content {
+        Content {
+            organization: request.organization,
+            name: request.name,
+            description: request.description,
+            audiences: request.audiences,
+            eligibility: request.eligibility,
+            province: request.province,
+            city: request.city,
+            delivery: request.delivery,
+            schedule: request.schedule,
+            languages: request.languages,
+            cost: request.cost,
+            contacts: request.contacts,
+        }
+        .normalized()
+    }
+
+    fn from_row(row: &ListingRow, audiences: Vec<String>, languages: Vec<String>) -> Content {
+        Content {
+            organization: row.organization.clone(),
+            name: row.name.clone(),
+            description: row.description.clone(),
+            audiences,
+            eligibility: row.eligibility.clone(),
+            province: row.province.clone(),
+            city: row.city.clone(),
+            delivery: row.delivery.clone(),
+            schedule: ListingSchedule {
+                weekday: row.schedule_weekday.clone(),
+                start_time: row.schedule_start_time.clone(),
+                end_time: row.schedule_end_time.clone(),
+                time_zone: row.schedule_time_zone.clone(),
+                notes: row.schedule_notes.clone(),
+            },
+            languages,
+            cost: row.cost.clone(),
+            contacts: ListingContacts {
+                phone: row.contact_phone.clone(),
+                email: row.contact_email.clone(),
+                website: row.contact_website.clone(),
+                available_24_7: row.available_24_7,
+            },
+        }
+        .normalized()
+    }
+
+    fn apply(mut self, changes: ListingChanges) -> Content {
+        let ListingChanges {
+            organization,
+            name,
+            description,
+            audiences,
+            eligibility,
+            province,
+            city,
+            delivery,
+            schedule,
+            languages,
+            cost,
+            contacts,
+        } = changes;
+        if let Some(v) = organization {
+            self.organization = v;
+        }
+        if let Some(v) = name {
+            self.name = v;
+        }
+        if let Some(v) = description {
+            self.description = v;
+        }
+        if let Some(v) = audiences {
+            self.audiences = v;
+        }
+        if let Some(v) = eligibility {
+            self.eligibility = v;
+        }
+        if let Some(v) = province {
+            self.province = v;
+        }
+        if let Some(v) = city {
+            self.city = v;
+        }
+        if let Some(v) = delivery {
+            self.delivery = v;
+        }
+        if let Some(v) = schedule {
+            self.schedule = v;
+        }
+        if let Some(v) = languages {
+            self.languages = v;
+        }
+        if let Some(v) = cost {
+            self.cost = v;
+        }
+        if let Some(v) = contacts {
+            self.contacts = v;
+        }
+        self.normalized()
+    }
+
+    fn normalized(self) -> Content {
+        Content {
+            organization: self.organization.trim().to_string(),
+            name: self.name.trim().to_string(),
+            description: self.description.trim().to_string(),
+            audiences: in_vocabulary_order(self.audiences),
+            eligibility: clean(self.eligibility),
+            province: self.province,
+            city: clean(self.city),
+            delivery: self.delivery,
+            schedule: ListingSchedule {
+                weekday: self.schedule.weekday,
+                start_time: self.schedule.start_time,
+                end_time: self.schedule.end_time,
+                time_zone: self.schedule.time_zone,
+                notes: clean(self.schedule.notes),
+            },
+            languages: in_language_order(self.languages),
+            cost: clean(self.cost),
+            contacts: ListingContacts {
+                phone: clean(self.contacts.phone),
+                email: clean(self.contacts.email),
+                website: clean(self.contacts.website),
+                available_24_7: self.contacts.available_24_7,
+            },
+        }
+    }
+
+    /// Rules across fields, which each field's own validation cannot see.
+    fn check(&self) -> Result<(), ApiError> {
+        let s = &self.schedule;
+        let mut errors = Vec::new();
+        match (&s.start_time, &s.end_time) {
+            (None, Some(_)) => errors.push(FieldError::new(
+                "schedule.end_time",
+                "requires",
+                "needs a start_time",
+            )),
+            // Both are HH:MM, so text order is time order.
+            (Some(start), Some(end)) if end <= start => errors.push(FieldError::new(
+                "schedule.end_time",
+                "after",
+                "must be after start_time",
+            )),
+            _ => {}
+        }
+        if s.start_time.is_some() && s.time_zone.is_none() {
+            errors.push(FieldError::new(
+                "schedule.time_zone",
+                "required",
+                "is required with a start_time",
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// The names of the request fields that differ.
+    fn changed_fields(&self, other: &Content) -> Vec<&'static str> {
+        [
+            ("organization", self.organization != other.organization),
+            ("name", self.name != other.name),
+            ("description", self.description != other.description),
+            ("audiences", self.audiences != other.audiences),
+            ("eligibility", self.eligibility != other.eligibility),
+            ("province", self.province != other.province),
+            ("city", self.city != other.city),
+            ("delivery", self.delivery != other.delivery),
+            ("schedule", self.schedule != other.schedule),
+            ("languages", self.languages != other.languages),
+            ("cost", self.cost != other.cost),
+            ("contacts", self.contacts != other.contacts),
+        ]
+        .into_iter()
+        .filter_map(|(name, differs)| differs.then_some(name))
+        .collect()
+    }
+
+    fn search_text(&self) -> String {
+        let city = self.city.as_deref().unwrap_or("");
+        fold_for_search(&format!(
+            "{}\n{}\n{}\n{}",
+            self.organization, self.name, self.description, city
+        ))
+    }
+
+    fn audience_refs(&self) -> Vec<&str> {
+        self.audiences.iter().map(String::as_str).collect()
+    }
+
+    fn language_refs(&self) -> Vec<&str> {
+        self.languages.iter().map(String::as_str).collect()
+    }
+
+    fn write_to(&self, edit: &mut ListingEdit) {
+        edit.organization = self.organization.clone();
+        edit.name = self.name.clone();
+        edit.description = self.description.clone();
+        edit.eligibility = self.eligibility.clone();
+        edit.province = self.province.clone();
+        edit.city = self.city.clone();
+        edit.delivery = self.delivery.clone();
+        edit.schedule_weekday = self.schedule.weekday.clone();
+        edit.schedule_start_time = self.schedule.start_time.clone();
+        edit.schedule_end_time = self.schedule.end_time.clone();
+        edit.schedule_time_zone = self.schedule.time_zone.clone();
+        edit.schedule_notes = self.schedule.notes.clone();
+        edit.cost = self.cost.clone();
+        edit.contact_phone = self.contacts.phone.clone();
+        edit.contact_email = self.contacts.email.clone();
+        edit.contact_website = self.contacts.website.clone();
+        edit.available_24_7 = self.contacts.available_24_7;
+        edit.search_text = self.search_text();
+    }
+
+    fn row(&self, id: String, status: ListingStatus, now: NaiveDateTime) -> ListingRow {
+        ListingRow {
+            id,
+            organization: self.organization.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            eligibility: self.eligibility.clone(),
+            province: self.province.clone(),
+            city: self.city.clone(),
+            delivery: self.delivery.clone(),
+            schedule_weekday: self.schedule.weekday.clone(),
+            schedule_start_time: self.schedule.start_time.clone(),
+            schedule_end_time: self.schedule.end_time.clone(),
+            schedule_time_zone: self.schedule.time_zone.clone(),
+            schedule_notes: self.schedule.notes.clone(),
+            cost: self.cost.clone(),
+            contact_phone: self.contacts.phone.clone(),
+            contact_email: self.contacts.email.clone(),
+            contact_website: self.contacts.website.clone(),
+            available_24_7: self.contacts.available_24_7,
+            status: status.as_str().to_string(),
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            submitted_by: None,
+            submitted_by_role: None,
+            search_text: self.search_text(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// Text as free-text search compares it, the same on every backend (SQLite's `lower` folds
+/// ASCII only): lower case, French and other Latin accents removed, periods dropped (so that
+/// `heart` finds "H.E.A.R.T."), typographic apostrophes made plain.
+pub fn fold_for_search(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| *c != '.')
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            '’' | '‘' => '\'',
+            other => other,
+        })
+        .collect()
+}
+
+/// `text` taken literally inside a `LIKE … ESCAPE '\'` pattern.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_folds_case_accents_and_periods() {
+        assert_eq!(
+            fold_for_search("H.E.A.R.T. (Heart) Group"),
+            "heart (heart) group"
+        );
+        assert_eq!(fold_for_search("ÉCOLE Québec"), "ecole quebec");
+        assert_eq!(fold_for_search("St. Stephen’s"), "st stephen's");
+        assert_eq!(escape_like("100%_\\"), "100\\%\\_\\\\");
+    }
+
+    #[test]
+    fn schedules_need_a_zone_and_an_end_after_the_start() {
+        let mut content = Content::from_request(NewListing {
+            organization: " Org ".into(),
+            name: "Group".into(),
+            description: "About".into(),
+            audiences: vec!["veterans".into(), "police".into(), "police".into()],
+            eligibility: Some("  ".into()),
+            province: "ON".into(),
+            city: None,
+            delivery: "virtual".into(),
+            schedule: ListingSchedule::default(),
+            languages: vec!["fr".into(), "en".into()],
+            cost: None,
+            contacts: ListingContacts::default(),
+        });
+        assert_eq!(content.organization, "Org");
+        assert_eq!(content.audiences, ["police", "veterans"]);
+        assert_eq!(content.languages, ["en", "fr"]);
+        assert_eq!(content.eligibility, None);
+        assert!(content.check().is_ok());
+        content.schedule.start_time = Some("19:00".into());
+        content.schedule.end_time = Some("18:00".into());
+        let Err(ApiError::Validation(errors)) = content.check() else {
+            panic!("refused");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["schedule.end_time", "schedule.time_zone"]);
+    }
+}
