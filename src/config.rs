@@ -56,7 +56,38 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// Limits on sign-up and log-in attempts (turned off only for load tests).
     pub auth_rate_limits: bool,
+    /// The mail server notifications go through; `None` (no `SMTP_HOST`) logs them instead.
+    pub smtp: Option<SmtpSettings>,
+    /// How often the notification sender looks for due notices.
+    pub notification_poll: Duration,
 }
+
+/// How to reach the mail server: implicit TLS on port 465, STARTTLS (required) on any other.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// Credentials, when the server asks for them (both or neither).
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `Peer Support Program <no-reply@example.ca>`.
+    pub from: String,
+}
+
+/// Never prints the password.
+impl fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("from", &self.from)
+            .finish()
+    }
+}
+
+pub const DEFAULT_SMTP_PORT: u16 = 587;
 
 /// The shortest HMAC secret accepted for access tokens.
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -139,6 +170,8 @@ impl Config {
         let access_token_ttl_secs = parse(&get, "ACCESS_TOKEN_TTL_SECS", 900u64)?;
         let refresh_token_ttl_days = parse(&get, "REFRESH_TOKEN_TTL_DAYS", 30u64)?;
         let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
+        let smtp = smtp_settings(&get)?;
+        let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
         for (setting, value) in [
             ("ACCESS_TOKEN_TTL_SECS", access_token_ttl_secs),
             ("REFRESH_TOKEN_TTL_DAYS", refresh_token_ttl_days),
@@ -147,6 +180,7 @@ impl Config {
             ("DATABASE_TIMEOUT_MS", timeout_ms),
             ("REQUEST_TIMEOUT_SECS", request_timeout_secs),
             ("WORKERS", workers as u64),
+            ("NOTIFICATION_POLL_SECS", notification_poll_secs),
         ] {
             if value == 0 {
                 return Err(ConfigError {
@@ -171,8 +205,80 @@ impl Config {
             access_token_ttl: Duration::from_secs(access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(refresh_token_ttl_days * 86_400),
             auth_rate_limits,
+            smtp,
+            notification_poll: Duration::from_secs(notification_poll_secs),
         })
     }
+}
+
+/// The `SMTP_*` settings: none without `SMTP_HOST`; with it, `SMTP_FROM` is required and the
+/// credentials come in pairs.
+fn smtp_settings(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<SmtpSettings>, ConfigError> {
+    let Some(host) = get("SMTP_HOST").map(|h| h.trim().to_string()) else {
+        for setting in ["SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM"] {
+            if get(setting).is_some() {
+                return Err(ConfigError {
+                    setting: "SMTP_HOST",
+                    reason: format!("{setting} is set but SMTP_HOST is not"),
+                });
+            }
+        }
+        return Ok(None);
+    };
+    if host.contains("://") || host.contains('/') || host.contains(char::is_whitespace) {
+        return Err(ConfigError {
+            setting: "SMTP_HOST",
+            reason: format!("{host:?} is not a host name such as smtp.example.ca"),
+        });
+    }
+    let port = parse(get, "SMTP_PORT", DEFAULT_SMTP_PORT)?;
+    if port == 0 {
+        return Err(ConfigError {
+            setting: "SMTP_PORT",
+            reason: "must be greater than zero".into(),
+        });
+    }
+    let username = get("SMTP_USERNAME");
+    let password = get("SMTP_PASSWORD");
+    match (&username, &password) {
+        (Some(_), None) => {
+            return Err(ConfigError {
+                setting: "SMTP_PASSWORD",
+                reason: "required when SMTP_USERNAME is set".into(),
+            })
+        }
+        (None, Some(_)) => {
+            return Err(ConfigError {
+                setting: "SMTP_USERNAME",
+                reason: "required when SMTP_PASSWORD is set".into(),
+            })
+        }
+        _ => {}
+    }
+    let from = get("SMTP_FROM").ok_or(ConfigError {
+        setting: "SMTP_FROM",
+        reason: "required when SMTP_HOST is set (e.g. Peer Support Program <no-reply@example.ca>)"
+            .into(),
+    })?;
+    let from = from.trim().to_string();
+    if from.parse::<lettre::message::Mailbox>().is_err() {
+        return Err(ConfigError {
+            setting: "SMTP_FROM",
+            reason: format!(
+                "{from:?} is not an address such as no-reply@example.ca or \
+                 Peer Support Program <no-reply@example.ca>"
+            ),
+        });
+    }
+    Ok(Some(SmtpSettings {
+        host,
+        port,
+        username,
+        password,
+        from,
+    }))
 }
 
 fn parse<T: FromStr>(
@@ -262,6 +368,58 @@ mod tests {
         let missing = config(&[("APP_ENV", "production")]).unwrap_err();
         assert_eq!(missing.setting, "JWT_SECRET");
         assert!(config(&[]).unwrap().jwt_secret.is_none());
+    }
+
+    #[test]
+    fn smtp_is_off_by_default_and_its_settings_name_themselves() {
+        let c = config(&[]).unwrap();
+        assert!(c.smtp.is_none());
+        assert_eq!(c.notification_poll, Duration::from_secs(5));
+        let host = ("SMTP_HOST", "smtp.example.ca");
+        let from = ("SMTP_FROM", "Peer Support Program <no-reply@example.ca>");
+        let smtp = config(&[host, from]).unwrap().smtp.unwrap();
+        assert_eq!(smtp.port, DEFAULT_SMTP_PORT);
+        assert_eq!(smtp.username, None);
+        let with_login = config(&[
+            host,
+            from,
+            ("SMTP_PORT", "465"),
+            ("SMTP_USERNAME", "mailer"),
+            ("SMTP_PASSWORD", "hunter2-but-longer"),
+        ])
+        .unwrap();
+        let smtp = with_login.smtp.unwrap();
+        assert_eq!(smtp.port, 465);
+        assert!(!format!("{smtp:?}").contains("hunter2"));
+        for (pairs, setting) in [
+            (vec![host], "SMTP_FROM"),
+            (vec![host, ("SMTP_FROM", "not an address")], "SMTP_FROM"),
+            (vec![host, from, ("SMTP_PORT", "0")], "SMTP_PORT"),
+            (vec![host, from, ("SMTP_PORT", "smtp")], "SMTP_PORT"),
+            (
+                vec![host, from, ("SMTP_USERNAME", "mailer")],
+                "SMTP_PASSWORD",
+            ),
+            (
+                vec![host, from, ("SMTP_PASSWORD", "secret")],
+                "SMTP_USERNAME",
+            ),
+            (
+                vec![("SMTP_HOST", "smtp://smtp.example.ca"), from],
+                "SMTP_HOST",
+            ),
+            (vec![from], "SMTP_HOST"),
+            (
+                vec![("NOTIFICATION_POLL_SECS", "0")],
+                "NOTIFICATION_POLL_SECS",
+            ),
+            (
+                vec![("NOTIFICATION_POLL_SECS", "soon")],
+                "NOTIFICATION_POLL_SECS",
+            ),
+        ] {
+            assert_eq!(config(&pairs).unwrap_err().setting, setting, "{pairs:?}");
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `peer-support-api seed-demo`: demo accounts (one per role), a partner client, program groups
-//! with sessions, and directory listings of public organizations — never private persons.
+//! `peer-support-api seed-demo`: demo accounts (one per role), a partner client, consent
+//! documents, program groups with sessions, and directory listings of public organizations — never private persons.
 
 use chrono::{Datelike, Duration, TimeZone, Utc, Weekday};
 use diesel::Connection;
@@ -7,6 +7,10 @@ use diesel::Connection;
 use crate::{
     auth::{passwords, tokens, AuthUser, Role},
     config::{AppEnv, Config},
+    consent::{
+        self,
+        models::{ConsentKind, CreateDocument},
+    },
     db::{self, Conn},
     directory,
     error::ApiError,
@@ -37,7 +41,47 @@ pub struct DemoData {
     pub groups: usize,
     pub sessions: usize,
     pub listings: usize,
+    pub consent_documents: usize,
 }
+
+/// Version 1 of each consent document, in English and French.
+const CONSENT_DOCUMENTS: [(ConsentKind, &str, &str, &str, &str); 5] = [
+    (
+        ConsentKind::CodeOfConduct,
+        "Code of conduct",
+        "We treat each other with respect, listen without judging, speak for ourselves, keep what others share in the group, and take care of our own safety and others'.",
+        "Code de conduite",
+        "Nous nous traitons avec respect, écoutons sans juger, parlons en notre nom, gardons pour nous ce que les autres partagent et prenons soin de notre sécurité et de celle des autres.",
+    ),
+    (
+        ConsentKind::ParticipationConsent,
+        "Consent to participate",
+        "I choose to take part in the peer support group. Taking part is voluntary: I may stop at any time, and withdrawing this consent ends my place in the group.",
+        "Consentement à participer",
+        "Je choisis de participer au groupe de soutien par les pairs. La participation est volontaire : je peux arrêter en tout temps, et retirer ce consentement met fin à ma place dans le groupe.",
+    ),
+    (
+        ConsentKind::ConfidentialityAgreement,
+        "Confidentiality agreement",
+        "What is shared in the group stays in the group. The program keeps what you tell it confidential, except in situations of imminent harm to a person, child abuse, or subpoena.",
+        "Entente de confidentialité",
+        "Ce qui est partagé dans le groupe reste dans le groupe. Le programme garde confidentiel ce que vous lui confiez, sauf en cas de danger imminent pour une personne, de maltraitance d'un enfant ou d'assignation à comparaître.",
+    ),
+    (
+        ConsentKind::SafetyAndEmergencyProtocol,
+        "Safety and emergency protocol",
+        "If someone is at risk during a session, a facilitator may contact them privately and, if needed, emergency services. The 24/7 line 1-844-750-1648 is always available.",
+        "Protocole de sécurité et d'urgence",
+        "Si une personne est à risque pendant une séance, une personne animatrice peut la joindre en privé et, au besoin, les services d'urgence. La ligne 24/7 1-844-750-1648 est toujours disponible.",
+    ),
+    (
+        ConsentKind::ReferralInformationSharing,
+        "Sharing referral information",
+        "I agree that the organization that referred me may share my name, contact details and preferred language with the program, and learn whether my referral was received, in progress, placed or closed — never what I say.",
+        "Partage des renseignements d'aiguillage",
+        "J'accepte que l'organisme qui m'a aiguillé·e transmette mon nom, mes coordonnées et ma langue au programme, et sache si mon aiguillage est reçu, en cours, placé ou fermé — jamais ce que je dis.",
+    ),
+];
 
 const FORMAL_TOPICS: [&str; 10] = [
     "Welcome, safety and group agreements",
@@ -141,6 +185,24 @@ fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
         },
     )?;
 
+    for (kind, title_en, body_en, title_fr, body_fr) in CONSENT_DOCUMENTS {
+        for (language, title, body) in [
+            (Language::En, title_en, body_en),
+            (Language::Fr, title_fr, body_fr),
+        ] {
+            consent::service::create_document(
+                conn,
+                &admin,
+                &CreateDocument {
+                    kind,
+                    language,
+                    title: title.into(),
+                    body: body.into(),
+                },
+            )?;
+        }
+    }
+
     let supporter = ids[&Role::PeerSupporter].clone();
     let professional = ids[&Role::MentalHealthProfessional].clone();
     let plans = [
@@ -243,5 +305,6 @@ fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
         groups: plans.len(),
         sessions,
         listings,
+        consent_documents: CONSENT_DOCUMENTS.len() * 2,
     })
 }

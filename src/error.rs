@@ -78,6 +78,9 @@ pub struct Problem {
     /// The moves the resource's current state allows, for `invalid-transition` (409).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<String>>,
+    /// The consent kinds still to be granted, for `consents-missing` (409).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_consents: Option<Vec<String>>,
 }
 
 /// Every failure the API reports to a client.
@@ -114,6 +117,9 @@ pub enum ApiError {
         from: String,
         allowed: Vec<String>,
     },
+    /// Placement needs these consents granted first (current version, not withdrawn).
+    #[error("consents missing: {0:?}")]
+    ConsentsMissing(Vec<String>),
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("too many requests")]
@@ -141,7 +147,9 @@ impl ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) | ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_)
+            | ApiError::InvalidTransition { .. }
+            | ApiError::ConsentsMissing(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -166,6 +174,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::InvalidTransition { .. } => "invalid-transition",
+            ApiError::ConsentsMissing(_) => "consents-missing",
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable => "service-unavailable",
@@ -283,6 +292,19 @@ impl ApiError {
                     ),
                 ),
             ),
+            ApiError::ConsentsMissing(kinds) => (
+                pick("Consents missing", "Consentements manquants"),
+                pick(
+                    &format!(
+                        "The person has not granted the current version of: {}.",
+                        kinds.join(", ")
+                    ),
+                    &format!(
+                        "La personne n'a pas accordé la version actuelle de : {}.",
+                        kinds.join(", ")
+                    ),
+                ),
+            ),
             ApiError::PreconditionFailed => (
                 pick("Precondition failed", "Condition préalable non remplie"),
                 pick(
@@ -338,6 +360,10 @@ impl ApiError {
             },
             allowed: match self {
                 ApiError::InvalidTransition { allowed, .. } => Some(allowed.clone()),
+                _ => None,
+            },
+            missing_consents: match self {
+                ApiError::ConsentsMissing(kinds) => Some(kinds.clone()),
                 _ => None,
             },
         }

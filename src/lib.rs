@@ -3,13 +3,16 @@
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod consent;
 pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod groups;
 pub mod http;
+pub mod intake;
 pub mod language;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod pagination;
@@ -91,8 +94,11 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .service(partners::handlers::revoke_partner)
         .service(audit::handlers::list_audit_events)
         .configure(groups::routes)
+        .configure(intake::routes)
+        .configure(consent::routes)
         .configure(directory::routes)
-        .configure(support_lines::routes);
+        .configure(support_lines::routes)
+        .configure(notifications::routes);
 }
 
 /// The contract as served and as printed by `peer-support-api openapi`.
@@ -246,14 +252,30 @@ pub fn start(
     Ok((server.run(), addr))
 }
 
-/// Migrates, then serves until SIGTERM or Ctrl-C (in-flight requests finish first).
+/// Migrates, then serves until SIGTERM or Ctrl-C (in-flight requests finish first), with the
+/// notification sender running beside the server and stopping with it.
 pub async fn serve(config: Config) -> Result<(), String> {
     let url = config.database_url.clone();
     let applied = web::block(move || db::connect_and_migrate(&url))
         .await
         .map_err(|e| e.to_string())??;
     log::info!("database ready ({applied} migrations applied)");
+    let deliver = notifications::sender::from_config(&config)?;
+    match &config.smtp {
+        Some(smtp) => log::info!("notifications: email through {}:{}", smtp.host, smtp.port),
+        None if config.app_env == config::AppEnv::Production => log::warn!(
+            "notifications: SMTP_HOST is not set, so notices are only logged (ids, never \
+             their words) and shown at /me/notifications, not emailed"
+        ),
+        None => log::info!("notifications: logged (set SMTP_HOST to email them)"),
+    }
+    // Its own connection, so a busy API never starves it (nor it the API).
+    let sender_pool = DbPool::new(&config.database_url, 1, config.database_timeout);
+    let poll = config.notification_poll;
     let (server, addr) = start(config, true)?;
     log::info!("serving on http://{addr} (Swagger UI at /swagger-ui/)");
-    server.await.map_err(|e| e.to_string())
+    let sender = notifications::sender::spawn(sender_pool, deliver, poll);
+    let served = server.await;
+    sender.abort();
+    served.map_err(|e| e.to_string())
 }

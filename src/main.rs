@@ -63,8 +63,8 @@ fn run(command: Command) -> Result<(), String> {
         Command::SeedDemo => {
             let data = peer_support_api::demo::seed(&config)?;
             println!(
-                "Demo data seeded: {} groups, {} sessions, {} directory listings.",
-                data.groups, data.sessions, data.listings
+                "Demo data seeded: {} groups, {} sessions, {} directory listings, {} consent documents.",
+                data.groups, data.sessions, data.listings, data.consent_documents
             );
             println!("\nDemo accounts (these passwords are shown only now):");
             for account in &data.accounts {

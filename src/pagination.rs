@@ -82,6 +82,23 @@ impl PageRequest {
     }
 }
 
+/// Pages a boxed diesel query by (`$time`, `$id`): the rows after the page's cursor, in that
+/// order, one more than the limit (see [`PageRequest::finish`]).
+#[macro_export]
+macro_rules! keyset_page {
+    ($query:expr, $page:expr, $time:expr, $id:expr) => {{
+        let mut query = $query;
+        if let Some(after) = &$page.after {
+            query = query.filter(
+                $time
+                    .gt(after.created_at)
+                    .or($time.eq(after.created_at).and($id.gt(after.id.clone()))),
+            );
+        }
+        query.order(($time.asc(), $id.asc())).limit($page.limit + 1)
+    }};
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,16 +35,5 @@ pub fn list(
     if let Some(until) = query.until {
         q = q.filter(audit_events::occurred_at.lt(until.naive_utc()));
     }
-    if let Some(after) = &page.after {
-        q = q.filter(
-            audit_events::occurred_at
-                .gt(after.created_at)
-                .or(audit_events::occurred_at
-                    .eq(after.created_at)
-                    .and(audit_events::id.gt(after.id.clone()))),
-        );
-    }
-    q.order((audit_events::occurred_at.asc(), audit_events::id.asc()))
-        .limit(page.limit + 1)
-        .load(conn)
+    crate::keyset_page!(q, page, audit_events::occurred_at, audit_events::id).load(conn)
 }

@@ -126,6 +126,105 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    intake_applications (id) {
+        id -> Text,
+        peer_id -> Nullable<Text>,
+        source -> Text,
+        partner_id -> Nullable<Text>,
+        status -> Text,
+        preferred_language -> Text,
+        group_kind -> Text,
+        identity_preference -> Nullable<Text>,
+        availability -> Nullable<Text>,
+        contact_methods -> Text,
+        assigned_coordinator_id -> Nullable<Text>,
+        form_answers -> Nullable<Text>,
+        meeting_at -> Nullable<Timestamp>,
+        readiness -> Nullable<Text>,
+        safety_notes -> Nullable<Text>,
+        placed_group_id -> Nullable<Text>,
+        waitlist_group_id -> Nullable<Text>,
+        waitlisted_at -> Nullable<Timestamp>,
+        close_reason -> Nullable<Text>,
+        respond_by -> Timestamp,
+        first_response_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    intake_events (id) {
+        id -> Text,
+        application_id -> Text,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Nullable<Text>,
+        actor_role -> Nullable<Text>,
+        note -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consent_documents (id) {
+        id -> Text,
+        kind -> Text,
+        version -> Integer,
+        language -> Text,
+        title -> Text,
+        body -> Text,
+        published_by -> Nullable<Text>,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    consent_records (id) {
+        id -> Text,
+        person_id -> Text,
+        document_id -> Text,
+        decision -> Text,
+        method -> Text,
+        recorded_by -> Text,
+        withdraws_record_id -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    placements (id) {
+        id -> Text,
+        application_id -> Text,
+        group_id -> Text,
+        peer_id -> Text,
+        status -> Text,
+        placed_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        recipient_id -> Text,
+        kind -> Text,
+        language -> Text,
+        subject -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(group_audiences -> program_groups (group_id));
@@ -135,6 +234,9 @@ diesel::joinable!(group_participants -> program_groups (group_id));
 diesel::joinable!(group_participants -> users (user_id));
 diesel::joinable!(group_sessions -> program_groups (group_id));
 diesel::joinable!(attendance -> group_sessions (session_id));
+diesel::joinable!(intake_events -> intake_applications (application_id));
+diesel::joinable!(consent_records -> consent_documents (document_id));
+diesel::joinable!(placements -> program_groups (group_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -147,6 +249,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_participants,
     group_sessions,
     attendance,
+    intake_applications,
+    intake_events,
+    consent_documents,
+    consent_records,
+    placements,
+    notifications,
 );
 // Directory and support-line tables follow.
 

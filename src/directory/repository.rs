@@ -126,20 +126,12 @@ pub fn list(
                 .escape('\\'),
         );
     }
-    if let Some(after) = &page.after {
-        q = q.filter(
-            directory_listings::created_at
-                .gt(after.created_at)
-                .or(directory_listings::created_at
-                    .eq(after.created_at)
-                    .and(directory_listings::id.gt(after.id.clone()))),
-        );
-    }
-    q.order((
-        directory_listings::created_at.asc(),
-        directory_listings::id.asc(),
-    ))
-    .limit(page.limit + 1)
+    crate::keyset_page!(
+        q,
+        page,
+        directory_listings::created_at,
+        directory_listings::id
+    )
     .load(conn)
 }
 

@@ -422,6 +422,7 @@ pub struct UpdateSession {
 }
 
 /// A participant as the group's facilitators see them: a display name, never intake answers.
+/// Mental health professionals co-facilitating the group (and staff) also see safety notes.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RosterEntry {
     pub participant_id: String,
@@ -431,6 +432,10 @@ pub struct RosterEntry {
     pub joined_at: DateTime<Utc>,
     /// Sessions of this group they were marked present at.
     pub sessions_attended: i64,
+    /// Only for the group's mental health professionals and staff: the safety notes from the
+    /// participant's intake meeting.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_notes: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -51,18 +51,7 @@ pub fn list_groups(
     if let Some(focus) = &query.identity_focus {
         q = q.filter(program_groups::identity_focus.eq(focus.trim().to_lowercase()));
     }
-    if let Some(after) = &page.after {
-        q = q.filter(
-            program_groups::created_at
-                .gt(after.created_at)
-                .or(program_groups::created_at
-                    .eq(after.created_at)
-                    .and(program_groups::id.gt(after.id.clone()))),
-        );
-    }
-    q.order((program_groups::created_at.asc(), program_groups::id.asc()))
-        .limit(page.limit + 1)
-        .load(conn)
+    crate::keyset_page!(q, page, program_groups::created_at, program_groups::id).load(conn)
 }
 
 /// Writes a group's fields, only if it is still at `expected_version`; bumps the version.
@@ -367,5 +356,99 @@ pub fn upcoming_sessions_of_participant(
             program_groups::time_zone,
         ))
         .order((group_sessions::starts_at, group_sessions::id))
+        .load(conn)
+}
+
+/// Takes a seat in an open group with one conditional write: 1 when taken, 0 when the group is
+/// not open or has no free seat. Concurrent callers (any number of API instances) never take
+/// more seats than the capacity.
+pub fn take_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    let taken = diesel::update(
+        program_groups::table
+            .filter(program_groups::id.eq(group_id))
+            .filter(program_groups::status.eq("open"))
+            .filter(program_groups::seats_taken.lt(program_groups::capacity)),
+    )
+    .set((
+        program_groups::seats_taken.eq(program_groups::seats_taken + 1),
+        program_groups::version.eq(program_groups::version + 1),
+        program_groups::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        program_groups::table
+            .filter(program_groups::id.eq(group_id))
+            .filter(program_groups::status.eq("open"))
+            .filter(program_groups::seats_taken.ge(program_groups::capacity)),
+    )
+    .set(program_groups::status.eq("full"))
+    .execute(conn)?;
+    Ok(taken)
+}
+
+/// Frees a seat; a full group opens again.
+pub fn free_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        program_groups::table
+            .filter(program_groups::id.eq(group_id))
+            .filter(program_groups::seats_taken.gt(0)),
+    )
+    .set((
+        program_groups::seats_taken.eq(program_groups::seats_taken - 1),
+        program_groups::version.eq(program_groups::version + 1),
+        program_groups::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    diesel::update(
+        program_groups::table
+            .filter(program_groups::id.eq(group_id))
+            .filter(program_groups::status.eq("full"))
+            .filter(program_groups::seats_taken.lt(program_groups::capacity)),
+    )
+    .set(program_groups::status.eq("open"))
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Puts a participant on a group's roster with `status` (adding them if they are not on it).
+pub fn set_participant(
+    conn: &mut Conn,
+    group_id: &str,
+    user_id: &str,
+    status: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let updated = diesel::update(
+        group_participants::table
+            .filter(group_participants::group_id.eq(group_id))
+            .filter(group_participants::user_id.eq(user_id)),
+    )
+    .set(group_participants::status.eq(status))
+    .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(group_participants::table)
+            .values((
+                group_participants::group_id.eq(group_id),
+                group_participants::user_id.eq(user_id),
+                group_participants::status.eq(status),
+                group_participants::joined_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Starts of a group's scheduled sessions from `now` on.
+pub fn upcoming_starts(
+    conn: &mut Conn,
+    group_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<NaiveDateTime>> {
+    group_sessions::table
+        .filter(group_sessions::group_id.eq(group_id))
+        .filter(group_sessions::status.eq("scheduled"))
+        .filter(group_sessions::starts_at.ge(now))
+        .select(group_sessions::starts_at)
+        .order(group_sessions::starts_at)
         .load(conn)
 }

@@ -548,10 +548,20 @@ pub fn roster(conn: &mut Conn, caller: &AuthUser, group_id: &str) -> Result<Rost
     let attended: HashMap<String, i64> = repository::attendance_counts(conn, group_id)?
         .into_iter()
         .collect();
+    // Peer supporters never see intake data; the group's mental health professionals and staff
+    // see its participants' safety notes.
+    let mut notes: HashMap<String, Option<String>> = if caller.role == Role::PeerSupporter {
+        HashMap::new()
+    } else {
+        crate::intake::service::safety_notes_for_group(conn, caller, group_id)?
+            .into_iter()
+            .collect()
+    };
     let items = repository::roster(conn, group_id)?
         .into_iter()
         .map(
             |(participant_id, display_name, status, joined_at)| RosterEntry {
+                safety_notes: notes.remove(&participant_id).flatten(),
                 sessions_attended: attended.get(&participant_id).copied().unwrap_or(0),
                 participant_id,
                 display_name,

@@ -33,19 +33,13 @@ pub fn find_active(conn: &mut Conn, id: &str) -> QueryResult<Option<PartnerClien
 }
 
 pub fn list(conn: &mut Conn, page: &PageRequest) -> QueryResult<Vec<PartnerClientRow>> {
-    let mut q = partner_clients::table.into_boxed();
-    if let Some(after) = &page.after {
-        q = q.filter(
-            partner_clients::created_at
-                .gt(after.created_at)
-                .or(partner_clients::created_at
-                    .eq(after.created_at)
-                    .and(partner_clients::id.gt(after.id.clone()))),
-        );
-    }
-    q.order((partner_clients::created_at.asc(), partner_clients::id.asc()))
-        .limit(page.limit + 1)
-        .load(conn)
+    crate::keyset_page!(
+        partner_clients::table.into_boxed(),
+        page,
+        partner_clients::created_at,
+        partner_clients::id
+    )
+    .load(conn)
 }
 
 /// Revokes an active client: 0 when there is no such active client.

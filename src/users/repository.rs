@@ -41,16 +41,7 @@ pub fn list(conn: &mut Conn, query: &UserQuery, page: &PageRequest) -> QueryResu
             .replace('_', "\\_");
         q = q.filter(users::email.like(format!("%{escaped}%")).escape('\\'));
     }
-    if let Some(after) = &page.after {
-        q = q.filter(
-            users::created_at.gt(after.created_at).or(users::created_at
-                .eq(after.created_at)
-                .and(users::id.gt(after.id.clone()))),
-        );
-    }
-    q.order((users::created_at.asc(), users::id.asc()))
-        .limit(page.limit + 1)
-        .load(conn)
+    crate::keyset_page!(q, page, users::created_at, users::id).load(conn)
 }
 
 pub fn update_profile(

@@ -63,6 +63,13 @@ fn seed_demo_fills_groups_accounts_and_the_ontario_directory() {
     assert!(names.iter().any(|n| n.contains("H.E.A.R.T.")), "{names:?}");
     assert!(names.iter().any(|n| n.contains("Phoenix")), "{names:?}");
 
+    let documents = app.get("/api/v1/consent-documents").json();
+    assert_eq!(
+        documents["items"].as_array().unwrap().len(),
+        10,
+        "five kinds in two languages"
+    );
+
     let again = seed_demo(&app.database_url, "development");
     assert!(!again.status.success(), "a second seed is refused");
 }

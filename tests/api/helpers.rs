@@ -48,21 +48,25 @@ pub fn with_database(url: &str, name: &str) -> String {
     format!("{scheme}://{host}/{name}")
 }
 
-const TEMPLATE: &str = "peer_support_test_template";
-
+/// The migrated template of this checkout: named after its directory, so test runs of two
+/// checkouts (with different migrations) on one server never drop each other's template.
 fn postgres_template(admin_url: &str) -> &'static str {
-    static READY: OnceLock<()> = OnceLock::new();
-    READY.get_or_init(|| {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut checkout = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_MANIFEST_DIR").hash(&mut checkout);
+        let template = format!("peer_support_test_template_{:016x}", checkout.finish());
         let mut admin = PgConnection::establish(admin_url).expect("TEST_DATABASE_URL reachable");
         admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {template} WITH (FORCE)"))
             .expect("stale template dropped");
         admin
-            .batch_execute(&format!("CREATE DATABASE {TEMPLATE}"))
+            .batch_execute(&format!("CREATE DATABASE {template}"))
             .expect("template database created");
-        db::connect_and_migrate(&with_database(admin_url, TEMPLATE)).expect("template migrated");
-    });
-    TEMPLATE
+        db::connect_and_migrate(&with_database(admin_url, &template)).expect("template migrated");
+        template
+    })
 }
 
 pub fn test_database() -> TestDatabase {

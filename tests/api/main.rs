@@ -8,5 +8,7 @@ mod directory;
 mod errors;
 mod groups;
 mod helpers;
+mod intake;
+mod notifications;
 mod operations;
 mod users;

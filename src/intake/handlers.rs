@@ -1,0 +1,544 @@
+use actix_web::{get, post, web, HttpResponse};
+use validator::Validate;
+
+use super::{models::*, service};
+use crate::{
+    auth::{AuthUser, Role},
+    error::ApiError,
+    AppState,
+};
+
+const COORDINATORS: [Role; 2] = [Role::Coordinator, Role::Admin];
+const PEERS: [Role; 1] = [Role::Peer];
+/// Who may read applications: their peer (their own only) and coordinators.
+const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
+
+/// Apply to join a group (peer)
+///
+/// Starts the six-step intake. The program answers within two business days (`respond_by`,
+/// skipping weekends and federal holidays).
+#[utoipa::path(
+    operation_id = "createIntakeApplication",
+    tag = "intake",
+    request_body = CreateApplication,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The application", body = Application,
+            headers(("Location" = String, description = "The application's URL"))),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications")]
+pub async fn create_application(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    body: web::Json<CreateApplication>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(&PEERS)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let application = state
+        .pool
+        .run(move |conn| service::create(conn, &caller, &body))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/api/v1/intake-applications/{}", application.id),
+        ))
+        .json(application))
+}
+
+/// List intake applications
+///
+/// A peer sees their own; coordinators see all, by status, assigned coordinator or `overdue`.
+/// Every application read is audited.
+#[utoipa::path(
+    operation_id = "listIntakeApplications",
+    tag = "intake",
+    params(ApplicationQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of applications", body = ApplicationList),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/intake-applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    query: web::Query<ApplicationQuery>,
+) -> Result<web::Json<ApplicationList>, ApiError> {
+    caller.require(&READERS)?;
+    let query = query.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::list(conn, &caller, &query))
+            .await?,
+    ))
+}
+
+/// Read an intake application
+///
+/// Its peer or a coordinator; anyone else gets 404.
+#[utoipa::path(
+    operation_id = "getIntakeApplication",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application", body = Application),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/intake-applications/{id}")]
+pub async fn get_application(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&READERS)?;
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::get(conn, &caller, &id))
+            .await?,
+    ))
+}
+
+/// Where is my application? (the timeline)
+///
+/// Every step so far, described in the application's language. Coordinators also see who made
+/// each move and their notes.
+#[utoipa::path(
+    operation_id = "getIntakeTimeline",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The timeline, oldest first", body = Timeline),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/intake-applications/{id}/events")]
+pub async fn get_timeline(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> Result<web::Json<Timeline>, ApiError> {
+    caller.require(&READERS)?;
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::timeline(conn, &caller, &id))
+            .await?,
+    ))
+}
+
+/// A group's waiting list (coordinator)
+///
+/// Applications waiting for the group, first come first served: when a seat frees, place the
+/// first one.
+#[utoipa::path(
+    operation_id = "getGroupWaitlist",
+    tag = "intake",
+    params(("id" = String, Path, description = "The group's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "Waiting applications, in order", body = ApplicationList),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/groups/{id}/waitlist")]
+pub async fn group_waitlist(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> Result<web::Json<ApplicationList>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::waitlist_of_group(conn, &caller, &id))
+            .await?,
+    ))
+}
+
+/// My placements
+///
+/// The caller's seats in groups: `confirmed`, `suspended` or `ended`.
+#[utoipa::path(
+    operation_id = "listMyPlacements",
+    tag = "intake",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The caller's placements", body = PlacementList),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/me/placements")]
+pub async fn my_placements(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+) -> Result<web::Json<PlacementList>, ApiError> {
+    caller.require_account()?;
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::my_placements(conn, &caller))
+            .await?,
+    ))
+}
+
+/// Assign a coordinator and send the intake form (coordinator)
+///
+/// `submitted → form_sent`. The peer is sent the intake form. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "assignIntakeApplication",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = Assign,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/assign")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<Assign>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::assign(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Send my intake form (the applicant)
+///
+/// `form_sent → form_received`. The answers are seen only by the applicant and coordinators; an acknowledgement is sent. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "submitIntakeForm",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = IntakeForm,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/form")]
+pub async fn submit_form(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<IntakeForm>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&PEERS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::submit_form(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Schedule the intake meeting (coordinator)
+///
+/// `form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The peer is told when. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "scheduleIntakeMeeting",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = ScheduleMeeting,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/schedule-meeting")]
+pub async fn schedule_meeting(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<ScheduleMeeting>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::schedule_meeting(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Record the intake meeting (coordinator)
+///
+/// `meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "recordIntakeMeeting",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = RecordMeeting,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/record-meeting")]
+pub async fn record_meeting(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<RecordMeeting>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::record_meeting(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Place a ready applicant in a group (coordinator)
+///
+/// `ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must be open and match the applicant's language and kind, and every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "placeApplicant",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = Place,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/place")]
+pub async fn place(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<Place>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::place(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Put a ready applicant on the waiting list (coordinator)
+///
+/// `ready → waitlisted`, optionally for one group. The answer carries the support lines. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "waitlistApplicant",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = Waitlist,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/waitlist")]
+pub async fn waitlist(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<Waitlist>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::waitlist(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Withdraw my application (the applicant)
+///
+/// Any open state → `withdrawn`; a placement ends and its seat is freed. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "withdrawIntakeApplication",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = Withdraw,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/withdraw")]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<Withdraw>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&PEERS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::withdraw(conn, &caller, &id, &body))
+            .await?,
+    ))
+}
+
+/// Close an application with a reason (coordinator)
+///
+/// Any open state → `closed`; a placement ends and its seat is freed. The answer carries the support lines. A move the current state does not allow answers 409 `invalid-transition` with the
+/// allowed moves.
+#[utoipa::path(
+    operation_id = "closeIntakeApplication",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = Close,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application after the move", body = Application),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 409, response = crate::error::responses::Conflict),
+        (status = 413, response = crate::error::responses::PayloadTooLarge),
+        (status = 415, response = crate::error::responses::UnsupportedMediaType),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[post("/intake-applications/{id}/close")]
+pub async fn close(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<Close>,
+) -> Result<web::Json<Application>, ApiError> {
+    caller.require(&COORDINATORS)?;
+    body.validate()?;
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::close(conn, &caller, &id, &body))
+            .await?,
+    ))
+}

@@ -1,0 +1,331 @@
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::{Insertable, Queryable};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::state::{IntakeMove, IntakeStatus};
+use crate::{
+    db::schema::{intake_applications, intake_events},
+    language::Language,
+    support_lines::models::SupportLine,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKindPreference {
+    Informal,
+    Formal,
+    Either,
+}
+
+impl GroupKindPreference {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupKindPreference::Informal => "informal",
+            GroupKindPreference::Formal => "formal",
+            GroupKindPreference::Either => "either",
+        }
+    }
+
+    pub fn parse(s: &str) -> GroupKindPreference {
+        match s {
+            "informal" => GroupKindPreference::Informal,
+            "formal" => GroupKindPreference::Formal,
+            _ => GroupKindPreference::Either,
+        }
+    }
+}
+
+/// How the program may contact the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ContactMethod {
+    Email,
+    Phone,
+    TextMessage,
+    InApp,
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = intake_applications)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub peer_id: Option<String>,
+    pub source: String,
+    pub partner_id: Option<String>,
+    pub status: String,
+    pub preferred_language: String,
+    pub group_kind: String,
+    pub identity_preference: Option<String>,
+    pub availability: Option<String>,
+    pub contact_methods: String,
+    pub assigned_coordinator_id: Option<String>,
+    pub form_answers: Option<String>,
+    pub meeting_at: Option<NaiveDateTime>,
+    pub readiness: Option<String>,
+    pub safety_notes: Option<String>,
+    pub placed_group_id: Option<String>,
+    pub waitlist_group_id: Option<String>,
+    pub waitlisted_at: Option<NaiveDateTime>,
+    pub close_reason: Option<String>,
+    pub respond_by: NaiveDateTime,
+    pub first_response_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ApplicationRow {
+    pub fn status(&self) -> IntakeStatus {
+        IntakeStatus::parse(&self.status).unwrap_or(IntakeStatus::Submitted)
+    }
+
+    pub fn language(&self) -> Language {
+        Language::parse(&self.preferred_language).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = intake_events)]
+pub struct EventRow {
+    pub id: String,
+    pub application_id: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor_id: Option<String>,
+    pub actor_role: Option<String>,
+    pub note: Option<String>,
+    pub occurred_at: NaiveDateTime,
+}
+
+/// A peer applying to join a group.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "preferred_language": "en",
+    "group_kind": "either",
+    "identity_preference": "women",
+    "availability": "Weekday evenings after 6 pm Eastern",
+    "contact_methods": ["email", "in_app"]
+}))]
+pub struct CreateApplication {
+    pub preferred_language: Language,
+    pub group_kind: GroupKindPreference,
+    /// An identity-based group the person would prefer (e.g. `women`, `men`, `2slgbtqi+`).
+    #[validate(length(min = 1, max = 60, message = "must be 1 to 60 characters"))]
+    pub identity_preference: Option<String>,
+    #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters"))]
+    pub availability: Option<String>,
+    /// At least one.
+    #[validate(length(min = 1, max = 4, message = "give one to four contact methods"))]
+    pub contact_methods: Vec<ContactMethod>,
+}
+
+/// The intake form: the person's own answers, seen only by them and the program's coordinators.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "reasons_for_joining": "I want to talk with people who understand.",
+    "hopes": "Feel less alone; learn ways to cope.",
+    "current_supports": "I see a counsellor every two weeks.",
+    "accessibility_needs": "Captions during video calls."
+}))]
+pub struct IntakeForm {
+    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    pub reasons_for_joining: Option<String>,
+    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    pub hopes: Option<String>,
+    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    pub current_supports: Option<String>,
+    #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    pub accessibility_needs: Option<String>,
+}
+
+/// An intake application. `form_answers` are shown to the person and coordinators only;
+/// `support_lines` accompany the answers "not ready", "waitlisted" and "closed".
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Application {
+    pub id: String,
+    pub status: IntakeStatus,
+    /// `self` (the peer applied) or `partner` (a partner organization referred them).
+    pub source: String,
+    pub preferred_language: Language,
+    pub group_kind: GroupKindPreference,
+    pub identity_preference: Option<String>,
+    pub availability: Option<String>,
+    pub contact_methods: Vec<ContactMethod>,
+    pub assigned_coordinator_id: Option<String>,
+    pub meeting_at: Option<DateTime<Utc>>,
+    pub placed_group_id: Option<String>,
+    pub waitlist_group_id: Option<String>,
+    pub close_reason: Option<String>,
+    /// The program answers within two business days of submission.
+    pub respond_by: DateTime<Utc>,
+    /// Past `respond_by` with no coordinator response yet.
+    pub overdue: bool,
+    /// The moves its current state allows.
+    pub allowed_moves: Vec<IntakeMove>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form_answers: Option<IntakeForm>,
+    /// Coordinators only: notes from the readiness meeting's safety-plan review.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safety_notes: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_lines: Option<Vec<SupportLine>>,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationList {
+    pub items: Vec<Application>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationQuery {
+    pub status: Option<IntakeStatus>,
+    /// Coordinators: only applications assigned to this coordinator.
+    pub assigned_coordinator_id: Option<String>,
+    /// `true`: only applications past `respond_by` with no coordinator response.
+    pub overdue: Option<bool>,
+    /// Page size, 1 to 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One step of the timeline, described in the application's language.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0b6c3c1e-5d0a-4c55-9a43-3f1f3b7c2a10",
+    "action": "submit_form",
+    "from_status": "form_sent",
+    "to_status": "form_received",
+    "description": "We received your intake form. Thank you.",
+    "occurred_at": "2026-11-25T14:03:07.123456Z"
+}))]
+pub struct TimelineEvent {
+    pub id: String,
+    pub action: String,
+    pub from_status: Option<IntakeStatus>,
+    pub to_status: IntakeStatus,
+    pub description: String,
+    pub occurred_at: DateTime<Utc>,
+    /// Coordinators only: who made the move, and their note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Timeline {
+    pub items: Vec<TimelineEvent>,
+}
+
+/// Assign a coordinator (the caller unless named) and send the intake form.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "Called and left a message."}))]
+pub struct Assign {
+    pub coordinator_id: Option<String>,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"meeting_at": "2030-01-09T15:00:00Z"}))]
+pub struct ScheduleMeeting {
+    pub meeting_at: DateTime<Utc>,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Readiness {
+    Ready,
+    NotReady,
+}
+
+/// What the readiness meeting covered and concluded. `ready` needs the code of conduct, the
+/// consents and the safety plan reviewed.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "readiness": "ready",
+    "code_of_conduct_reviewed": true,
+    "consents_reviewed": true,
+    "safety_plan_reviewed": true,
+    "safety_notes": "Has a safety plan with their counsellor; prefers to leave the call rather than be contacted."
+}))]
+pub struct RecordMeeting {
+    pub readiness: Readiness,
+    pub code_of_conduct_reviewed: bool,
+    pub consents_reviewed: bool,
+    pub safety_plan_reviewed: bool,
+    #[validate(length(max = 4000))]
+    pub safety_notes: Option<String>,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a"}))]
+pub struct Place {
+    #[validate(length(min = 1, max = 64))]
+    pub group_id: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a", "note": "Wants the French evening group."}))]
+pub struct Waitlist {
+    /// The group the person waits for, if one.
+    pub group_id: Option<String>,
+    #[validate(length(max = 1000))]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Not the right time for me."}))]
+pub struct Withdraw {
+    #[validate(length(max = 1000))]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "We could not reach you after three tries; you are welcome to apply again any time."}))]
+/// Closing an application. The reason is shown to the applicant, word for word, in their notice.
+pub struct Close {
+    #[validate(length(min = 1, max = 1000, message = "a reason is required"))]
+    pub reason: String,
+}
+
+/// A seat of the caller's in a group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Placement {
+    pub id: String,
+    pub application_id: String,
+    pub group_id: String,
+    pub group_name: String,
+    /// `confirmed`, `suspended` (participation consent withdrawn) or `ended`.
+    pub status: String,
+    pub placed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacementList {
+    pub items: Vec<Placement>,
+}

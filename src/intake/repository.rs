@@ -1,0 +1,190 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::models::{ApplicationQuery, ApplicationRow, EventRow};
+use crate::{
+    db::{
+        schema::{intake_applications, intake_events, placements, program_groups},
+        Conn,
+    },
+    pagination::PageRequest,
+};
+
+pub fn insert(conn: &mut Conn, row: &ApplicationRow) -> QueryResult<()> {
+    diesel::insert_into(intake_applications::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<ApplicationRow>> {
+    intake_applications::table.find(id).first(conn).optional()
+}
+
+/// Bumps the version as the first write of a move: it takes the row's lock (PostgreSQL) or the
+/// database's write lock (SQLite) before anything is read. 0 when there is no such application.
+pub fn lock(conn: &mut Conn, id: &str) -> QueryResult<usize> {
+    diesel::update(intake_applications::table.find(id))
+        .set(intake_applications::version.eq(intake_applications::version + 1))
+        .execute(conn)
+}
+
+/// Writes every mutable field of an application.
+pub fn save(conn: &mut Conn, row: &ApplicationRow) -> QueryResult<usize> {
+    diesel::update(intake_applications::table.find(&row.id))
+        .set((
+            intake_applications::peer_id.eq(&row.peer_id),
+            intake_applications::status.eq(&row.status),
+            intake_applications::assigned_coordinator_id.eq(&row.assigned_coordinator_id),
+            intake_applications::form_answers.eq(&row.form_answers),
+            intake_applications::meeting_at.eq(row.meeting_at),
+            intake_applications::readiness.eq(&row.readiness),
+            intake_applications::safety_notes.eq(&row.safety_notes),
+            intake_applications::placed_group_id.eq(&row.placed_group_id),
+            intake_applications::waitlist_group_id.eq(&row.waitlist_group_id),
+            intake_applications::waitlisted_at.eq(row.waitlisted_at),
+            intake_applications::close_reason.eq(&row.close_reason),
+            intake_applications::first_response_at.eq(row.first_response_at),
+            intake_applications::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)
+}
+
+/// A page of applications, of one peer when `peer_id` is given.
+pub fn list(
+    conn: &mut Conn,
+    peer_id: Option<&str>,
+    query: &ApplicationQuery,
+    now: NaiveDateTime,
+    page: &PageRequest,
+) -> QueryResult<Vec<ApplicationRow>> {
+    let mut q = intake_applications::table.into_boxed();
+    if let Some(peer) = peer_id {
+        q = q.filter(intake_applications::peer_id.eq(peer.to_string()));
+    }
+    if let Some(status) = query.status {
+        q = q.filter(intake_applications::status.eq(status.as_str()));
+    }
+    if let Some(coordinator) = &query.assigned_coordinator_id {
+        q = q.filter(intake_applications::assigned_coordinator_id.eq(coordinator.clone()));
+    }
+    match query.overdue {
+        Some(true) => {
+            q = q
+                .filter(intake_applications::respond_by.lt(now))
+                .filter(intake_applications::first_response_at.is_null())
+                .filter(intake_applications::status.ne_all(["withdrawn", "closed"]));
+        }
+        Some(false) => {
+            q = q.filter(
+                intake_applications::respond_by
+                    .ge(now)
+                    .or(intake_applications::first_response_at.is_not_null()),
+            );
+        }
+        None => {}
+    }
+    crate::keyset_page!(
+        q,
+        page,
+        intake_applications::created_at,
+        intake_applications::id
+    )
+    .load(conn)
+}
+
+pub fn insert_event(conn: &mut Conn, row: &EventRow) -> QueryResult<()> {
+    diesel::insert_into(intake_events::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn events_of(conn: &mut Conn, application_id: &str) -> QueryResult<Vec<EventRow>> {
+    intake_events::table
+        .filter(intake_events::application_id.eq(application_id))
+        .order((intake_events::occurred_at, intake_events::id))
+        .load(conn)
+}
+
+pub fn insert_placement(
+    conn: &mut Conn,
+    application_id: &str,
+    group_id: &str,
+    peer_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    let id = crate::db::new_id();
+    diesel::insert_into(placements::table)
+        .values((
+            placements::id.eq(&id),
+            placements::application_id.eq(application_id),
+            placements::group_id.eq(group_id),
+            placements::peer_id.eq(peer_id),
+            placements::status.eq("confirmed"),
+            placements::placed_at.eq(now),
+            placements::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// (placement id, application id, group id, group name, status, placed at) of a peer's placements.
+pub type PlacementLine = (String, String, String, String, String, NaiveDateTime);
+
+pub fn placements_of(conn: &mut Conn, peer_id: &str) -> QueryResult<Vec<PlacementLine>> {
+    placements::table
+        .inner_join(program_groups::table)
+        .filter(placements::peer_id.eq(peer_id))
+        .select((
+            placements::id,
+            placements::application_id,
+            placements::group_id,
+            program_groups::name,
+            placements::status,
+            placements::placed_at,
+        ))
+        .order((placements::placed_at, placements::id))
+        .load(conn)
+}
+
+/// Moves a placement from one status to another; 0 when it was not in `from`.
+pub fn set_placement_status(
+    conn: &mut Conn,
+    id: &str,
+    from: &str,
+    to: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        placements::table
+            .filter(placements::id.eq(id))
+            .filter(placements::status.eq(from)),
+    )
+    .set((placements::status.eq(to), placements::updated_at.eq(now)))
+    .execute(conn)
+}
+
+/// (peer id, safety notes) of the confirmed participants of a group.
+pub fn safety_notes_of_group(
+    conn: &mut Conn,
+    group_id: &str,
+) -> QueryResult<Vec<(String, Option<String>)>> {
+    placements::table
+        .inner_join(
+            intake_applications::table.on(intake_applications::id.eq(placements::application_id)),
+        )
+        .filter(placements::group_id.eq(group_id))
+        .filter(placements::status.eq("confirmed"))
+        .select((placements::peer_id, intake_applications::safety_notes))
+        .load(conn)
+}
+
+/// Applications waiting for a group, first come first served.
+pub fn waitlist_of(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<ApplicationRow>> {
+    intake_applications::table
+        .filter(intake_applications::waitlist_group_id.eq(group_id))
+        .filter(intake_applications::status.eq("waitlisted"))
+        .order((intake_applications::waitlisted_at, intake_applications::id))
+        .load(conn)
+}

@@ -1,0 +1,43 @@
+use actix_web::{get, web};
+
+use super::{
+    models::{NotificationList, NotificationQuery},
+    service,
+};
+use crate::{auth::AuthUser, error::ApiError, AppState};
+
+/// List my notifications
+///
+/// The notices the program wrote to the caller (receipt of their intake form, a meeting booked,
+/// a place confirmed with its session dates, updates on their application), newest first, with
+/// where each is in its delivery. Any account holder may call it; it only ever shows the
+/// caller's own notices.
+#[utoipa::path(
+    operation_id = "listMyNotifications",
+    tag = "notifications",
+    params(NotificationQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of the caller's notices, newest first", body = NotificationList),
+        (status = 400, response = crate::error::responses::BadRequest),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 422, response = crate::error::responses::UnprocessableEntity),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/me/notifications")]
+pub async fn list_my_notifications(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    query: web::Query<NotificationQuery>,
+) -> Result<web::Json<NotificationList>, ApiError> {
+    caller.require_account()?;
+    let query = query.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::list_mine(conn, &caller.id, &query))
+            .await?,
+    ))
+}

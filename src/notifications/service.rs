@@ -1,0 +1,71 @@
+use super::{
+    models::{Notice, Notification, NotificationList, NotificationQuery, NotificationRow},
+    repository, templates,
+};
+use crate::{
+    db::{self, Conn},
+    error::ApiError,
+    language::Language,
+    pagination::{Cursor, PageRequest},
+    support_lines,
+};
+
+/// Writes `notice` to the outbox for `recipient_id` (an account), in `language`, due now. Call
+/// it inside the transaction of the change that causes the notice, so both happen or neither.
+/// The "no" and "not yet" notices list the support lines as they are at this moment.
+pub fn enqueue(
+    conn: &mut Conn,
+    recipient_id: &str,
+    language: Language,
+    notice: &Notice,
+) -> Result<(), ApiError> {
+    let lines = if notice.carries_support_lines() {
+        support_lines::service::list(conn)?
+    } else {
+        Vec::new()
+    };
+    let (subject, body) = templates::render(notice, language, &lines);
+    let now = db::now();
+    repository::insert(
+        conn,
+        &NotificationRow {
+            id: db::new_id(),
+            recipient_id: recipient_id.to_string(),
+            kind: notice.kind().as_str().to_string(),
+            language: language.as_str().to_string(),
+            subject,
+            body,
+            status: "pending".into(),
+            attempts: 0,
+            next_attempt_at: now,
+            locked_until: None,
+            sent_at: None,
+            last_error: None,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// The notices of `recipient_id`, newest first.
+pub fn list_mine(
+    conn: &mut Conn,
+    recipient_id: &str,
+    query: &NotificationQuery,
+) -> Result<NotificationList, ApiError> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = repository::list_for_recipient(conn, recipient_id, &page)?;
+    let (rows, next_cursor) = page.finish(rows, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    let items = rows
+        .into_iter()
+        .map(Notification::try_from)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            log::error!("{e}");
+            ApiError::Internal
+        })?;
+    Ok(NotificationList { items, next_cursor })
+}
