@@ -56,6 +56,9 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// Limits on sign-up and log-in attempts (turned off only for load tests).
     pub auth_rate_limits: bool,
+    /// How long after a session starts its participants may give feedback; summaries include a
+    /// session only once this window has closed, so they never change afterwards.
+    pub feedback_window: Duration,
     /// The mail server notifications go through; `None` (no `SMTP_HOST`) logs them instead.
     pub smtp: Option<SmtpSettings>,
     /// How often the notification sender looks for due notices.
@@ -170,10 +173,12 @@ impl Config {
         let access_token_ttl_secs = parse(&get, "ACCESS_TOKEN_TTL_SECS", 900u64)?;
         let refresh_token_ttl_days = parse(&get, "REFRESH_TOKEN_TTL_DAYS", 30u64)?;
         let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
+        let feedback_window_hours = parse(&get, "FEEDBACK_WINDOW_HOURS", 168u64)?;
         let smtp = smtp_settings(&get)?;
         let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
         for (setting, value) in [
             ("ACCESS_TOKEN_TTL_SECS", access_token_ttl_secs),
+            ("FEEDBACK_WINDOW_HOURS", feedback_window_hours),
             ("REFRESH_TOKEN_TTL_DAYS", refresh_token_ttl_days),
             ("BODY_LIMIT_BYTES", body_limit_bytes as u64),
             ("DATABASE_POOL_SIZE", database_pool_size as u64),
@@ -205,6 +210,7 @@ impl Config {
             access_token_ttl: Duration::from_secs(access_token_ttl_secs),
             refresh_token_ttl: Duration::from_secs(refresh_token_ttl_days * 86_400),
             auth_rate_limits,
+            feedback_window: Duration::from_secs(feedback_window_hours * 3600),
             smtp,
             notification_poll: Duration::from_secs(notification_poll_secs),
         })

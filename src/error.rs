@@ -120,6 +120,9 @@ pub enum ApiError {
     /// Placement needs these consents granted first (current version, not withdrawn).
     #[error("consents missing: {0:?}")]
     ConsentsMissing(Vec<String>),
+    /// A feedback token that is unknown, spent, expired or for another session: all alike.
+    #[error("feedback token refused")]
+    FeedbackTokenRefused,
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("too many requests")]
@@ -144,7 +147,7 @@ impl ApiError {
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::FeedbackTokenRefused => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_)
@@ -170,6 +173,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation-failed",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
+            ApiError::FeedbackTokenRefused => "feedback-token-refused",
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
@@ -256,6 +260,13 @@ impl ApiError {
                 pick(
                     "Your role may not perform this operation.",
                     "Votre rôle ne permet pas cette opération.",
+                ),
+            ),
+            ApiError::FeedbackTokenRefused => (
+                pick("Feedback link cannot be used", "Lien de rétroaction inutilisable"),
+                pick(
+                    "This feedback token cannot be used: it was already used, has expired, or is not for this session.",
+                    "Ce jeton de rétroaction ne peut pas servir : il a déjà été utilisé, il est expiré ou il ne vise pas cette séance.",
                 ),
             ),
             ApiError::NotFound => (

@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod feedback;
 pub mod groups;
 pub mod http;
 pub mod intake;
@@ -96,6 +97,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(groups::routes)
         .configure(intake::routes)
         .configure(consent::routes)
+        .configure(feedback::routes)
         .configure(directory::routes)
         .configure(support_lines::routes)
         .configure(notifications::routes);

@@ -37,6 +37,8 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// Signs anonymous feedback tokens: derived from the same secret, never used for JWTs.
+    feedback_key: [u8; 32],
     pub access_ttl: Duration,
 }
 
@@ -48,10 +50,14 @@ impl TokenKeys {
         validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
+        let mut derivation = Sha256::new();
+        derivation.update(b"peer-support feedback tokens v1\0");
+        derivation.update(secret);
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            feedback_key: derivation.finalize().into(),
             access_ttl,
         }
     }
@@ -90,6 +96,26 @@ impl TokenKeys {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()
             .map(|data| data.claims)
+    }
+}
+
+impl TokenKeys {
+    /// The HMAC-SHA256 of `message` under the feedback key.
+    pub fn feedback_mac(&self, message: &[u8]) -> Vec<u8> {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.feedback_key).expect("HMAC takes any key");
+        mac.update(message);
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// Whether `tag` is the MAC of `message` (compared in constant time).
+    pub fn feedback_mac_matches(&self, message: &[u8], tag: &[u8]) -> bool {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.feedback_key).expect("HMAC takes any key");
+        mac.update(message);
+        mac.verify_slice(tag).is_ok()
     }
 }
 

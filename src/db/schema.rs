@@ -225,6 +225,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback_grants (session_id, person_id) {
+        session_id -> Text,
+        person_id -> Text,
+    }
+}
+
+diesel::table! {
+    feedback_spent_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+    }
+}
+
+diesel::table! {
+    feedback_responses (id) {
+        id -> Text,
+        session_id -> Text,
+        submitted_on -> Date,
+        felt_safe -> Nullable<SmallInt>,
+        felt_heard -> Nullable<SmallInt>,
+        found_useful -> Nullable<SmallInt>,
+        would_recommend -> Nullable<SmallInt>,
+        comment -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(group_audiences -> program_groups (group_id));
@@ -237,6 +264,7 @@ diesel::joinable!(attendance -> group_sessions (session_id));
 diesel::joinable!(intake_events -> intake_applications (application_id));
 diesel::joinable!(consent_records -> consent_documents (document_id));
 diesel::joinable!(placements -> program_groups (group_id));
+diesel::joinable!(feedback_responses -> group_sessions (session_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -255,6 +283,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     consent_records,
     placements,
     notifications,
+    feedback_grants,
+    feedback_spent_tokens,
+    feedback_responses,
 );
 // Directory and support-line tables follow.
 

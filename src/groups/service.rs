@@ -43,7 +43,11 @@ fn is_insider(
 
 /// The group for someone who leads it: staff, or one of its facilitators. Anyone else — a
 /// facilitator of another group included — is told it does not exist.
-fn group_led_by(conn: &mut Conn, caller: &AuthUser, group_id: &str) -> Result<GroupRow, ApiError> {
+pub(crate) fn group_led_by(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    group_id: &str,
+) -> Result<GroupRow, ApiError> {
     let group = repository::find_group(conn, group_id)?.ok_or(ApiError::NotFound)?;
     if is_staff(caller) || repository::is_facilitator(conn, group_id, &caller.id)? {
         Ok(group)

@@ -6,6 +6,7 @@ mod contract;
 mod demo;
 mod directory;
 mod errors;
+mod feedback;
 mod groups;
 mod helpers;
 mod intake;

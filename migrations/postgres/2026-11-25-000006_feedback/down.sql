@@ -1,0 +1,3 @@
+DROP TABLE feedback_responses;
+DROP TABLE feedback_spent_tokens;
+DROP TABLE feedback_grants;
