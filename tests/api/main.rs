@@ -10,6 +10,7 @@ mod feedback;
 mod groups;
 mod helpers;
 mod intake;
+mod matrix;
 mod notifications;
 mod operations;
 mod users;
