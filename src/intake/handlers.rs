@@ -215,330 +215,126 @@ pub async fn my_placements(
     ))
 }
 
-/// Assign a coordinator and send the intake form (coordinator)
-///
-/// `submitted → form_sent`. The peer is sent the intake form. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "assignIntakeApplication",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = Assign,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/assign")]
-pub async fn assign(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<Assign>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&COORDINATORS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::assign(conn, &caller, &id, &body))
-            .await?,
-    ))
+/// One action endpoint per move of the journey: the same shape for each, documented alike.
+macro_rules! intake_move {
+    ($name:ident, $path:literal, $operation:literal, $body:ty, $service:path, $roles:expr, $summary:literal, $description:literal) => {
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = $description]
+        #[doc = "A move the current state does not allow answers 409 `invalid-transition` with the allowed moves."]
+        #[utoipa::path(
+            operation_id = $operation,
+            tag = "intake",
+            params(("id" = String, Path, description = "The application's id")),
+            request_body = $body,
+            security(("bearer_auth" = [])),
+            responses(
+                (status = 200, description = "The application after the move", body = Application),
+                (status = 400, response = crate::error::responses::BadRequest),
+                (status = 401, response = crate::error::responses::Unauthorized),
+                (status = 403, response = crate::error::responses::Forbidden),
+                (status = 404, response = crate::error::responses::NotFound),
+                (status = 409, response = crate::error::responses::Conflict),
+                (status = 413, response = crate::error::responses::PayloadTooLarge),
+                (status = 415, response = crate::error::responses::UnsupportedMediaType),
+                (status = 422, response = crate::error::responses::UnprocessableEntity),
+                (status = 503, response = crate::error::responses::ServiceUnavailable),
+            )
+        )]
+        #[post($path)]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            caller: AuthUser,
+            id: web::Path<String>,
+            body: web::Json<$body>,
+        ) -> Result<web::Json<Application>, ApiError> {
+            caller.require(&$roles)?;
+            body.validate()?;
+            let (id, body) = (id.into_inner(), body.into_inner());
+            Ok(web::Json(
+                state.pool.run(move |conn| $service(conn, &caller, &id, &body)).await?,
+            ))
+        }
+    };
 }
 
-/// Send my intake form (the applicant)
-///
-/// `form_sent → form_received`. The answers are seen only by the applicant and coordinators; an acknowledgement is sent. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "submitIntakeForm",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = IntakeForm,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/form")]
-pub async fn submit_form(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<IntakeForm>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&PEERS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::submit_form(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
-
-/// Schedule the intake meeting (coordinator)
-///
-/// `form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The peer is told when. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "scheduleIntakeMeeting",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = ScheduleMeeting,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/schedule-meeting")]
-pub async fn schedule_meeting(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<ScheduleMeeting>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&COORDINATORS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::schedule_meeting(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
-
-/// Record the intake meeting (coordinator)
-///
-/// `meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "recordIntakeMeeting",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = RecordMeeting,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/record-meeting")]
-pub async fn record_meeting(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<RecordMeeting>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&COORDINATORS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::record_meeting(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
-
-/// Place a ready applicant in a group (coordinator)
-///
-/// `ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must be open and match the applicant's language and kind, and every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "placeApplicant",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = Place,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/place")]
-pub async fn place(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<Place>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&COORDINATORS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::place(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
-
-/// Put a ready applicant on the waiting list (coordinator)
-///
-/// `ready → waitlisted`, optionally for one group. The answer carries the support lines. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "waitlistApplicant",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = Waitlist,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/waitlist")]
-pub async fn waitlist(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<Waitlist>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&COORDINATORS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::waitlist(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
-
-/// Withdraw my application (the applicant)
-///
-/// Any open state → `withdrawn`; a placement ends and its seat is freed. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "withdrawIntakeApplication",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = Withdraw,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/withdraw")]
-pub async fn withdraw(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<Withdraw>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&PEERS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::withdraw(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
-
-/// Close an application with a reason (coordinator)
-///
-/// Any open state → `closed`; a placement ends and its seat is freed. The answer carries the support lines. A move the current state does not allow answers 409 `invalid-transition` with the
-/// allowed moves.
-#[utoipa::path(
-    operation_id = "closeIntakeApplication",
-    tag = "intake",
-    params(("id" = String, Path, description = "The application's id")),
-    request_body = Close,
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The application after the move", body = Application),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[post("/intake-applications/{id}/close")]
-pub async fn close(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-    body: web::Json<Close>,
-) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&COORDINATORS)?;
-    body.validate()?;
-    let (id, body) = (id.into_inner(), body.into_inner());
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::close(conn, &caller, &id, &body))
-            .await?,
-    ))
-}
+intake_move!(
+    assign,
+    "/intake-applications/{id}/assign",
+    "assignIntakeApplication",
+    Assign,
+    service::assign,
+    COORDINATORS,
+    "Assign a coordinator and send the intake form (coordinator)",
+    "`submitted → form_sent`. The peer is sent the intake form."
+);
+intake_move!(
+    submit_form,
+    "/intake-applications/{id}/form",
+    "submitIntakeForm",
+    IntakeForm,
+    service::submit_form,
+    PEERS,
+    "Send my intake form (the applicant)",
+    "`form_sent → form_received`. The answers are seen only by the applicant and coordinators; an acknowledgement is sent."
+);
+intake_move!(
+    schedule_meeting,
+    "/intake-applications/{id}/schedule-meeting",
+    "scheduleIntakeMeeting",
+    ScheduleMeeting,
+    service::schedule_meeting,
+    COORDINATORS,
+    "Schedule the intake meeting (coordinator)",
+    "`form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The peer is told when."
+);
+intake_move!(
+    record_meeting,
+    "/intake-applications/{id}/record-meeting",
+    "recordIntakeMeeting",
+    RecordMeeting,
+    service::record_meeting,
+    COORDINATORS,
+    "Record the intake meeting (coordinator)",
+    "`meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines."
+);
+intake_move!(
+    place,
+    "/intake-applications/{id}/place",
+    "placeApplicant",
+    Place,
+    service::place,
+    COORDINATORS,
+    "Place a ready applicant in a group (coordinator)",
+    "`ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must be open and match the applicant's language and kind, and every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity."
+);
+intake_move!(
+    waitlist,
+    "/intake-applications/{id}/waitlist",
+    "waitlistApplicant",
+    Waitlist,
+    service::waitlist,
+    COORDINATORS,
+    "Put a ready applicant on the waiting list (coordinator)",
+    "`ready → waitlisted`, optionally for one group. The answer carries the support lines."
+);
+intake_move!(
+    withdraw,
+    "/intake-applications/{id}/withdraw",
+    "withdrawIntakeApplication",
+    Withdraw,
+    service::withdraw,
+    PEERS,
+    "Withdraw my application (the applicant)",
+    "Any open state → `withdrawn`; a placement ends and its seat is freed."
+);
+intake_move!(
+    close,
+    "/intake-applications/{id}/close",
+    "closeIntakeApplication",
+    Close,
+    service::close,
+    COORDINATORS,
+    "Close an application with a reason (coordinator)",
+    "Any open state → `closed`; a placement ends and its seat is freed. The answer carries the support lines."
+);
