@@ -2,7 +2,6 @@
 //! documents, program groups with sessions, and directory listings of public organizations — never private persons.
 
 use chrono::{Datelike, Duration, TimeZone, Utc, Weekday};
-use diesel::Connection;
 
 use crate::{
     auth::{passwords, tokens, AuthUser, Role},
@@ -127,8 +126,7 @@ pub fn seed(config: &Config) -> Result<DemoData, String> {
     {
         return Err("the demo data is already there (demo admin exists)".into());
     }
-    conn.transaction(seed_all)
-        .map_err(|e: ApiError| format!("seeding failed: {e}"))
+    db::write_transaction(&mut conn, seed_all).map_err(|e: ApiError| format!("seeding failed: {e}"))
 }
 
 fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {

@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 use validator::Validate;
 
@@ -34,7 +35,7 @@ use crate::{error::ApiError, http::middleware::RequestId, users, AppState};
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     state
@@ -85,7 +86,7 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     request_id: RequestId,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -129,7 +130,7 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     body.validate()?;
     let token = body.into_inner().refresh_token;
@@ -162,7 +163,7 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: JsonBody<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let token = body.into_inner().refresh_token;

@@ -1,6 +1,5 @@
 use std::{net::IpAddr, time::Duration};
 
-use diesel::Connection;
 use serde_json::json;
 
 use super::{
@@ -98,7 +97,7 @@ fn start_session(
             + chrono::Duration::from_std(refresh_ttl).unwrap_or(chrono::Duration::days(30)),
         revoked_at: None,
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::insert_session(conn, &session)?;
         issue_pair(conn, keys, &session, user.role())
     })
@@ -137,7 +136,7 @@ pub fn refresh(
 ) -> Result<TokenPair, ApiError> {
     let hash = tokens::secret_hash(refresh_token);
     // The outer Result commits (a revocation must stick); the inner one is the answer.
-    let outcome = conn.transaction::<_, ApiError, _>(|conn| {
+    let outcome = db::write_transaction::<_, ApiError, _>(conn, |conn| {
         let now = db::now();
         let Some((token, session)) = repository::find_refresh_token(conn, &hash)? else {
             return Ok(Err(ApiError::Unauthorized));

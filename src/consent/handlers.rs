@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
 use validator::Validate;
 
@@ -64,7 +65,7 @@ pub async fn list_documents(
 pub async fn create_document(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<CreateDocument>,
+    body: JsonBody<CreateDocument>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     body.validate()?;
@@ -128,7 +129,7 @@ pub async fn get_document(
 pub async fn create_record(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<CreateRecord>,
+    body: JsonBody<CreateRecord>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
     body.validate()?;

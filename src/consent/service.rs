@@ -1,6 +1,5 @@
 use std::collections::{BTreeMap, HashSet};
 
-use diesel::Connection;
 use serde_json::json;
 
 use super::{models::*, repository};
@@ -85,7 +84,7 @@ pub fn create_document(
     caller: &AuthUser,
     request: &CreateDocument,
 ) -> Result<Document, ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let kind = request.kind.as_str();
         let language = request.language.as_str();
         let row = DocumentRow {
@@ -189,11 +188,16 @@ pub fn create_record(
             )]))
         }
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let document = repository::find_document(conn, &request.document_id)?.ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new("document_id", "document", "is not a consent document")])
+            ApiError::Validation(vec![FieldError::new(
+                "document_id",
+                "document",
+                "is not a consent document",
+            )])
         })?;
-        if repository::latest_version(conn, &document.kind, &document.language)? != document.version {
+        if repository::latest_version(conn, &document.kind, &document.language)? != document.version
+        {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "document_id",
                 "superseded",
@@ -201,7 +205,11 @@ pub fn create_record(
             )]));
         }
         if crate::users::repository::find(conn, &person_id)?.is_none() {
-            return Err(ApiError::Validation(vec![FieldError::new("person_id", "person", "is not an account")]));
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "person_id",
+                "person",
+                "is not an account",
+            )]));
         }
         let row = RecordRow {
             id: db::new_id(),
@@ -268,7 +276,7 @@ pub fn withdraw(
     caller: &AuthUser,
     record_id: &str,
 ) -> Result<ConsentRecord, ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let (record, document) =
             repository::find_record(conn, record_id)?.ok_or(ApiError::NotFound)?;
         let may =

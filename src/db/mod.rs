@@ -165,6 +165,51 @@ impl DbPool {
     }
 }
 
+/// Runs `work` in a transaction that takes the write lock first on SQLite (`BEGIN IMMEDIATE`):
+/// concurrent read-then-write transactions then wait for each other (busy_timeout) instead of
+/// failing with "database is locked". On PostgreSQL, an ordinary transaction.
+pub fn write_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    fn sqlite(conn: &mut AnyConnection) -> Option<&mut SqliteConnection> {
+        match conn {
+            AnyConnection::Sqlite(inner) => Some(inner),
+            AnyConnection::Postgresql(_) => None,
+        }
+    }
+    let Some(inner) = sqlite(conn) else {
+        return conn.transaction(work);
+    };
+    let nested = AnsiTransactionManager::transaction_manager_status_mut(inner)
+        .transaction_depth()?
+        .is_some();
+    if nested {
+        // Inside an outer write transaction the lock is held already: a savepoint is enough.
+        return conn.transaction(work);
+    }
+    AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    let outcome = work(conn);
+    let Some(inner) = sqlite(conn) else {
+        return outcome;
+    };
+    match outcome {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => Ok(value),
+            Err(error) => {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
+                Err(error.into())
+            }
+        },
+        Err(error) => {
+            let _ = AnsiTransactionManager::rollback_transaction(inner);
+            Err(error)
+        }
+    }
+}
+
 /// Now, in UTC, to the microsecond: both backends keep exactly this.
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();

@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{get, http::header, patch, post, web, HttpResponse};
 use validator::Validate;
 
@@ -110,7 +111,7 @@ pub async fn get_listing(
 pub async fn submit_listing(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    body: web::Json<NewListing>,
+    body: JsonBody<NewListing>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -160,7 +161,7 @@ pub async fn review_listing(
     caller: AuthUser,
     if_match: IfMatch,
     id: web::Path<String>,
-    body: web::Json<ListingReview>,
+    body: JsonBody<ListingReview>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin])?;
     body.validate()?;
@@ -207,7 +208,7 @@ pub async fn update_listing(
     caller: AuthUser,
     if_match: IfMatch,
     id: web::Path<String>,
-    body: web::Json<ListingChanges>,
+    body: JsonBody<ListingChanges>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin])?;
     body.validate()?;

@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
 use serde_json::json;
 
 use super::{
@@ -110,7 +109,7 @@ pub fn submit(
     let mut row = content.row(db::new_id(), ListingStatus::Pending, now);
     row.submitted_by = caller.map(|c| c.id.clone());
     row.submitted_by_role = caller.map(|c| c.role.as_str().to_string());
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::insert(
             conn,
             &row,
@@ -141,7 +140,7 @@ pub fn add_published(
     let mut row = content.row(id.to_string(), ListingStatus::Published, at);
     row.review_note = Some(note.to_string());
     row.reviewed_at = Some(at);
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if repository::exists(conn, id)? {
             return Ok(false);
         }
@@ -279,7 +278,7 @@ fn write(
         };
         planned.edit.version = row.version + 1;
         planned.edit.updated_at = db::now();
-        let written = conn.transaction(|conn| {
+        let written = db::write_transaction(conn, |conn| {
             if repository::update_if_version(conn, id, row.version, &planned.edit)? == 0 {
                 return Ok::<_, ApiError>(false);
             }

@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
 use validator::Validate;
 
@@ -81,7 +82,7 @@ pub async fn issue_token(
 #[post("/feedback")]
 pub async fn submit(
     state: web::Data<AppState>,
-    body: web::Json<SubmitFeedback>,
+    body: JsonBody<SubmitFeedback>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

@@ -2,10 +2,7 @@ use std::{collections::HashMap, time::Duration};
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use diesel::{
-    result::{DatabaseErrorKind, Error as DieselError},
-    Connection,
-};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::{models::*, repository};
 use crate::{
@@ -121,7 +118,7 @@ pub fn submit(
         .as_ref()
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         match repository::spend_token(conn, &tokens::secret_hash(&request.token), &session.id) {
             Ok(()) => {}
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {

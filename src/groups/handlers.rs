@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{get, http::header, patch, post, put, web, HttpResponse};
 use validator::Validate;
 
@@ -75,7 +76,7 @@ pub async fn list_groups(
 pub async fn create_group(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<CreateGroup>,
+    body: JsonBody<CreateGroup>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin])?;
     body.validate()?;
@@ -156,7 +157,7 @@ pub async fn update_group(
     caller: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateGroup>,
+    body: JsonBody<UpdateGroup>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin])?;
     body.validate()?;
@@ -230,7 +231,7 @@ pub async fn create_sessions(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    body: web::Json<CreateSessions>,
+    body: JsonBody<CreateSessions>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&LEADERS)?;
     body.validate()?;
@@ -309,7 +310,7 @@ pub async fn update_session(
     caller: AuthUser,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateSession>,
+    body: JsonBody<UpdateSession>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&LEADERS)?;
     body.validate()?;
@@ -383,7 +384,7 @@ pub async fn record_attendance(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    body: web::Json<RecordAttendance>,
+    body: JsonBody<RecordAttendance>,
 ) -> Result<web::Json<AttendanceSheet>, ApiError> {
     caller.require(&LEADERS)?;
     body.validate()?;

@@ -2,7 +2,6 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
 use chrono_tz::Tz;
-use diesel::Connection;
 use serde_json::json;
 
 use super::{models::*, repository, schedule};
@@ -181,7 +180,7 @@ pub fn create_group(
         created_at: now,
         updated_at: now,
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let facilitator_ids = check_facilitators(conn, &request.facilitator_ids)?;
         repository::insert_group(conn, &row)?;
         repository::replace_audiences(conn, &row.id, &audience_strs(&request.audience))?;
@@ -255,7 +254,7 @@ pub fn update_group(
     if_match: &IfMatch,
     changes: &UpdateGroup,
 ) -> Result<(Group, i64), ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let current = repository::find_group(conn, id)?.ok_or(ApiError::NotFound)?;
         if_match.check(current.version)?;
         let mut row = current.clone();
@@ -413,7 +412,7 @@ pub fn create_sessions(
     group_id: &str,
     request: &CreateSessions,
 ) -> Result<Vec<Session>, ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let group = group_led_by(conn, caller, group_id)?;
         if matches!(
             group.status(),
@@ -503,7 +502,7 @@ pub fn update_session(
     if_match: &IfMatch,
     changes: &UpdateSession,
 ) -> Result<(Session, i64), ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let current = repository::find_session(conn, id)?.ok_or(ApiError::NotFound)?;
         let group = group_led_by(conn, caller, &current.group_id)?;
         if_match.check(current.version)?;
@@ -584,7 +583,7 @@ pub fn record_attendance(
     session_id: &str,
     request: &RecordAttendance,
 ) -> Result<AttendanceSheet, ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let session = repository::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
         group_led_by(conn, caller, &session.group_id)?;
         if session.status == "cancelled" {

@@ -62,3 +62,42 @@ fn payload_error(error: PayloadError, limit: usize) -> ApiError {
         other => ApiError::MalformedJson(other.to_string()),
     }
 }
+
+/// A JSON request body that must be an object: serde would otherwise read a struct from an
+/// array (`[null, null]`). Limits and errors are those of the app's `JsonConfig`.
+pub struct JsonBody<T>(pub T);
+
+impl<T> JsonBody<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonBody<T> {
+    type Error = actix_web::Error;
+    type Future =
+        futures_util::future::LocalBoxFuture<'static, Result<JsonBody<T>, actix_web::Error>>;
+
+    fn from_request(
+        req: &actix_web::HttpRequest,
+        payload: &mut actix_web::dev::Payload,
+    ) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        Box::pin(async move {
+            let value = value.await?.into_inner();
+            if !value.is_object() {
+                return Err(ApiError::InvalidBody("expected a JSON object".into()).into());
+            }
+            serde_json::from_value(value)
+                .map(JsonBody)
+                .map_err(|e| ApiError::InvalidBody(e.to_string()).into())
+        })
+    }
+}

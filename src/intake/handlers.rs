@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
 use validator::Validate;
 
@@ -38,7 +39,7 @@ const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
 pub async fn create_application(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<CreateApplication>,
+    body: JsonBody<CreateApplication>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&PEERS)?;
     body.validate()?;
@@ -246,7 +247,7 @@ macro_rules! intake_move {
             state: web::Data<AppState>,
             caller: AuthUser,
             id: web::Path<String>,
-            body: web::Json<$body>,
+            body: JsonBody<$body>,
         ) -> Result<web::Json<Application>, ApiError> {
             caller.require(&$roles)?;
             body.validate()?;

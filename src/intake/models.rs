@@ -251,7 +251,7 @@ pub struct ScheduleMeeting {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Readiness {
+pub enum MeetingReadiness {
     Ready,
     NotReady,
 }
@@ -268,7 +268,7 @@ pub enum Readiness {
     "safety_notes": "Has a safety plan with their counsellor; prefers to leave the call rather than be contacted."
 }))]
 pub struct RecordMeeting {
-    pub readiness: Readiness,
+    pub readiness: MeetingReadiness,
     pub code_of_conduct_reviewed: bool,
     pub consents_reviewed: bool,
     pub safety_plan_reviewed: bool,

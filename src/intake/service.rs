@@ -1,5 +1,4 @@
 use chrono::Utc;
-use diesel::Connection;
 use serde_json::json;
 
 use super::{
@@ -121,7 +120,7 @@ pub fn create(
         created_at: now,
         updated_at: now,
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::insert(conn, &row)?;
         record_event(conn, caller, &row, None, "submit", None)?;
         audit::record(
@@ -321,7 +320,7 @@ fn run_move(
     note: Option<&str>,
     apply: impl FnOnce(&mut Conn, &mut ApplicationRow) -> Result<Option<Notice>, ApiError>,
 ) -> Result<Application, ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let mut row = begin(conn, caller, id, intake_move)?;
         let from = row.status();
         let notice = apply(conn, &mut row)?;
@@ -430,7 +429,7 @@ pub fn record_meeting(
     id: &str,
     request: &RecordMeeting,
 ) -> Result<Application, ApiError> {
-    if request.readiness == Readiness::Ready {
+    if request.readiness == MeetingReadiness::Ready {
         let unreviewed: Vec<FieldError> = [
             ("code_of_conduct_reviewed", request.code_of_conduct_reviewed),
             ("consents_reviewed", request.consents_reviewed),
@@ -458,8 +457,8 @@ pub fn record_meeting(
         request.note.as_deref(),
         |_, row| {
             let (status, readiness, notice) = match request.readiness {
-                Readiness::Ready => (IntakeStatus::Ready, "ready", None),
-                Readiness::NotReady => {
+                MeetingReadiness::Ready => (IntakeStatus::Ready, "ready", None),
+                MeetingReadiness::NotReady => {
                     (IntakeStatus::NotReady, "not_ready", Some(Notice::NotReady))
                 }
             };

@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{delete, get, post, web, HttpResponse};
 use validator::Validate;
 
@@ -34,7 +35,7 @@ use crate::{
 pub async fn create_partner(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<CreatePartner>,
+    body: JsonBody<CreatePartner>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     body.validate()?;

@@ -1,4 +1,3 @@
-use diesel::Connection;
 use serde_json::json;
 
 use super::{
@@ -34,7 +33,7 @@ pub fn create(
         created_at: db::now(),
         revoked_at: None,
     };
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::insert(conn, &row)?;
         audit::record(
             conn,
@@ -66,7 +65,7 @@ pub fn list(conn: &mut Conn, query: &PartnerQuery) -> Result<PartnerList, ApiErr
 
 /// Revokes a client: its tokens stop working at once. Unknown or already revoked: not found.
 pub fn revoke(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<(), ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if repository::revoke(conn, id, db::now())? == 0 {
             return Err(ApiError::NotFound);
         }

@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
 use validator::Validate;
 
@@ -79,7 +80,7 @@ pub async fn get_support_line(
 pub async fn create_support_line(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<NewSupportLine>,
+    body: JsonBody<NewSupportLine>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     body.validate()?;
@@ -122,7 +123,7 @@ pub async fn update_support_line(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    body: web::Json<SupportLineChanges>,
+    body: JsonBody<SupportLineChanges>,
 ) -> Result<web::Json<SupportLine>, ApiError> {
     caller.require(&[Role::Admin])?;
     body.validate()?;

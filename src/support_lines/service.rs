@@ -1,5 +1,3 @@
-use diesel::Connection;
-
 use super::{
     models::{
         NewSupportLine, SupportLine, SupportLineChanges, SupportLineDescription, SupportLineEdit,
@@ -59,7 +57,7 @@ pub fn create(
         updated_at: now,
     };
     check_names(&row)?;
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::insert(conn, &row)?;
         audit::record(
             conn,
@@ -116,7 +114,7 @@ pub fn update(
         updated_at: db::now(),
     };
     // The write comes first in the transaction, so SQLite takes its lock up front.
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if repository::update(conn, id, &edit)? == 0 {
             return Err(ApiError::NotFound);
         }
@@ -129,7 +127,7 @@ pub fn update(
 }
 
 pub fn delete(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<(), ApiError> {
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         if repository::delete(conn, id)? == 0 {
             return Err(ApiError::NotFound);
         }

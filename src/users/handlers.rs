@@ -1,3 +1,4 @@
+use crate::http::extractors::JsonBody;
 use actix_web::{get, patch, post, web, HttpResponse};
 use validator::Validate;
 
@@ -58,7 +59,7 @@ pub async fn get_me(
 pub async fn update_me(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<UpdateMe>,
+    body: JsonBody<UpdateMe>,
 ) -> Result<web::Json<Me>, ApiError> {
     caller.require_account()?;
     body.validate()?;
@@ -94,7 +95,7 @@ pub async fn update_me(
 pub async fn change_password(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<ChangePassword>,
+    body: JsonBody<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require_account()?;
     body.validate()?;
@@ -129,7 +130,7 @@ pub async fn change_password(
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: AuthUser,
-    body: web::Json<CreateUser>,
+    body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Admin])?;
     body.validate()?;
@@ -232,7 +233,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    body: web::Json<UpdateUser>,
+    body: JsonBody<UpdateUser>,
 ) -> Result<web::Json<User>, ApiError> {
     caller.require(&[Role::Admin])?;
     body.validate()?;

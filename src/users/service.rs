@@ -1,4 +1,3 @@
-use diesel::Connection;
 use serde_json::json;
 
 use super::{
@@ -48,7 +47,7 @@ pub fn change_password(
         )]));
     }
     let hash = passwords::hash(&change.new_password);
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::update_password(conn, &caller.id, &hash, db::now())?;
         auth::repository::revoke_user_sessions(
             conn,
@@ -109,7 +108,7 @@ pub fn create_user(
         request.role,
         request.preferred_language,
     );
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         repository::insert(conn, &row)?;
         audit::record(
             conn,
@@ -154,7 +153,7 @@ pub fn update_user(
             "partners are clients, created with POST /partners",
         )]));
     }
-    conn.transaction(|conn| {
+    db::write_transaction(conn, |conn| {
         let user = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
         let old_role = user.role();
         let new_role = changes.role.unwrap_or(old_role);
@@ -228,7 +227,7 @@ pub fn create_first_admin(
         Role::Admin,
         Language::En,
     );
-    conn.transaction(|conn| {
+    db::write_transaction(&mut conn, |conn| {
         repository::insert(conn, &row)?;
         audit::record(
             conn,

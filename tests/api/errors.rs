@@ -168,3 +168,25 @@ fn a_body_trickled_too_slowly_is_408() {
         "{text}"
     );
 }
+
+#[test]
+fn a_body_that_is_not_an_object_is_400() {
+    let app = TestApp::spawn();
+    let session = app.peer("array@example.ca");
+    for body in ["[null, null]", "\"text\"", "42", "null"] {
+        let res = app.send(
+            "PATCH",
+            "/api/v1/me",
+            &[
+                ("Content-Type", "application/json"),
+                ("Authorization", &format!("Bearer {}", session.access)),
+            ],
+            Some(body.as_bytes()),
+        );
+        res.problem(400, "invalid-body");
+    }
+    assert_eq!(
+        app.get_as("/api/v1/me", &session.access).json()["display_name"],
+        "Test Peer"
+    );
+}
