@@ -210,7 +210,7 @@ diesel::table! {
 diesel::table! {
     notifications (id) {
         id -> Text,
-        recipient_id -> Text,
+        recipient_id -> Nullable<Text>,
         kind -> Text,
         language -> Text,
         subject -> Text,
@@ -222,6 +222,7 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        recipient_email -> Nullable<Text>,
     }
 }
 

@@ -6,7 +6,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{db::schema::notifications, language::Language};
 
 /// Every notice the program owes a peer. Other modules enqueue one in the transaction of the
-/// change that causes it (`notifications::service::enqueue`).
+/// change that causes it (`notifications::service::enqueue`, or `enqueue_to_email` for a
+/// referred person with no account yet).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
     /// A coordinator sent the peer the intake form.
@@ -137,12 +138,13 @@ impl DeliveryStatus {
     }
 }
 
-/// A row of the outbox.
+/// A row of the outbox, addressed to an account (`recipient_id`) or, for a referred person with
+/// no account yet, to an email address (`recipient_email`): exactly one of the two.
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub id: String,
-    pub recipient_id: String,
+    pub recipient_id: Option<String>,
     pub kind: String,
     pub language: String,
     pub subject: String,
@@ -154,6 +156,7 @@ pub struct NotificationRow {
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
+    pub recipient_email: Option<String>,
 }
 
 /// A notice the program sent (or is sending) to the caller.
