@@ -85,27 +85,44 @@ fn view(conn: &mut Conn, row: ApplicationRow, caller: &AuthUser) -> Result<Appli
     })
 }
 
-pub fn create(
+/// A new application: who it is for (no one yet for a partner's referral), where it came from,
+/// and the applicant's preferences.
+pub struct NewApplication<'a> {
+    pub peer_id: Option<String>,
+    /// The partner client that referred the person, for `source = 'partner'`.
+    pub partner_id: Option<String>,
+    pub preferred_language: Language,
+    pub group_kind: GroupKindPreference,
+    pub identity_preference: Option<&'a str>,
+    pub availability: Option<&'a str>,
+    pub contact_methods: &'a [ContactMethod],
+}
+
+/// Saves a new application with its first timeline event (`action`: `submit` or `refer`) and
+/// its audit event, in the caller's transaction.
+pub fn submit(
     conn: &mut Conn,
     caller: &AuthUser,
-    request: &CreateApplication,
-) -> Result<Application, ApiError> {
+    new: NewApplication<'_>,
+    action: &str,
+) -> Result<ApplicationRow, ApiError> {
     let now = db::now();
     let row = ApplicationRow {
         id: db::new_id(),
-        peer_id: Some(caller.id.clone()),
-        source: "self".into(),
-        partner_id: None,
+        peer_id: new.peer_id,
+        source: if new.partner_id.is_some() {
+            "partner"
+        } else {
+            "self"
+        }
+        .into(),
+        partner_id: new.partner_id,
         status: IntakeStatus::Submitted.as_str().into(),
-        preferred_language: request.preferred_language.as_str().into(),
-        group_kind: request.group_kind.as_str().into(),
-        identity_preference: request
-            .identity_preference
-            .as_ref()
-            .map(|s| s.trim().to_lowercase()),
-        availability: request.availability.clone(),
-        contact_methods: serde_json::to_string(&request.contact_methods)
-            .unwrap_or_else(|_| "[]".into()),
+        preferred_language: new.preferred_language.as_str().into(),
+        group_kind: new.group_kind.as_str().into(),
+        identity_preference: new.identity_preference.map(|s| s.trim().to_lowercase()),
+        availability: new.availability.map(str::to_string),
+        contact_methods: serde_json::to_string(new.contact_methods).unwrap_or_else(|_| "[]".into()),
         assigned_coordinator_id: None,
         form_answers: None,
         meeting_at: None,
@@ -121,14 +138,37 @@ pub fn create(
         created_at: now,
         updated_at: now,
     };
+    repository::insert(conn, &row)?;
+    record_event(conn, caller, &row, None, action, None, now)?;
+    audit::record(
+        conn,
+        Entry::by(caller, "intake_application.created", RESOURCE, &row.id)
+            .with_details(json!({"source": row.source})),
+    )?;
+    Ok(row)
+}
+
+pub fn create(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    request: &CreateApplication,
+) -> Result<Application, ApiError> {
     conn.transaction(|conn| {
-        repository::insert(conn, &row)?;
-        record_event(conn, caller, &row, None, "submit", None)?;
-        audit::record(
+        let row = submit(
             conn,
-            Entry::by(caller, "intake_application.created", RESOURCE, &row.id),
+            caller,
+            NewApplication {
+                peer_id: Some(caller.id.clone()),
+                partner_id: None,
+                preferred_language: request.preferred_language,
+                group_kind: request.group_kind,
+                identity_preference: request.identity_preference.as_deref(),
+                availability: request.availability.as_deref(),
+                contact_methods: &request.contact_methods,
+            },
+            "submit",
         )?;
-        view(conn, row.clone(), caller)
+        view(conn, row, caller)
     })
 }
 
@@ -236,6 +276,7 @@ fn record_event(
     from: Option<IntakeStatus>,
     action: &str,
     note: Option<&str>,
+    at: chrono::NaiveDateTime,
 ) -> Result<(), ApiError> {
     Ok(repository::insert_event(
         conn,
@@ -248,7 +289,7 @@ fn record_event(
             actor_id: Some(caller.id.clone()),
             actor_role: Some(caller.role.as_str().to_string()),
             note: note.map(str::to_string),
-            occurred_at: db::now(),
+            occurred_at: at,
         },
     )?)
 }
@@ -299,7 +340,15 @@ fn finish(
         row.first_response_at = Some(now);
     }
     repository::save(conn, &row)?;
-    record_event(conn, caller, &row, Some(from), intake_move.as_str(), note)?;
+    record_event(
+        conn,
+        caller,
+        &row,
+        Some(from),
+        intake_move.as_str(),
+        note,
+        now,
+    )?;
     audit::record(
         conn,
         Entry::by(caller, "intake_application.moved", RESOURCE, &row.id).with_details(
@@ -676,6 +725,7 @@ pub fn suspend_placements(
                 Some(row.status()),
                 "placement_suspended",
                 None,
+                now,
             )?;
         }
         audit::record(
