@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod partners;
+pub mod referrals;
 pub mod support_lines;
 pub mod users;
 
@@ -98,7 +99,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(consent::routes)
         .configure(directory::routes)
         .configure(support_lines::routes)
-        .configure(notifications::routes);
+        .configure(notifications::routes)
+        .configure(referrals::routes);
 }
 
 /// The contract as served and as printed by `peer-support-api openapi`.

@@ -18,7 +18,7 @@ use crate::{
     language::Language,
     notifications::{models::Notice, service::enqueue},
     pagination::{Cursor, PageRequest},
-    support_lines,
+    referrals, support_lines,
 };
 
 const RESOURCE: &str = "intake_application";
@@ -53,7 +53,13 @@ fn view(conn: &mut Conn, row: ApplicationRow, caller: &AuthUser) -> Result<Appli
         None
     };
     let coordinator = is_coordinator(caller);
+    let referral = if coordinator && row.partner_id.is_some() {
+        referrals::service::contact_of(conn, &row.id)?
+    } else {
+        None
+    };
     Ok(Application {
+        referral,
         overdue: row.respond_by < now && row.first_response_at.is_none() && status.is_open(),
         allowed_moves: status.allowed_moves(),
         preferred_language: row.language(),
@@ -172,6 +178,32 @@ pub fn create(
     })
 }
 
+/// Links an application a partner referred to the caller's account (the caller proved they
+/// control the referral's email address): from then on it is theirs. `None` when it already
+/// had an account.
+pub fn attach_to_peer(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    application_id: &str,
+) -> Result<Option<ApplicationRow>, ApiError> {
+    let now = db::now();
+    if repository::attach_peer(conn, application_id, &caller.id, now)? == 0 {
+        return Ok(None);
+    }
+    let row = repository::find(conn, application_id)?.ok_or(ApiError::NotFound)?;
+    record_event(conn, caller, &row, Some(row.status()), "claim", None, now)?;
+    audit::record(
+        conn,
+        Entry::by(
+            caller,
+            "intake_application.claimed",
+            RESOURCE,
+            application_id,
+        ),
+    )?;
+    Ok(Some(row))
+}
+
 pub fn get(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Application, ApiError> {
     let row = visible(
         repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
@@ -232,6 +264,14 @@ fn describe(action: &str, to: &str, language: Language) -> String {
         ("submit", _) => (
             "We received your application. We answer within two business days.",
             "Nous avons reçu votre demande. Nous répondons dans un délai de deux jours ouvrables.",
+        ),
+        ("refer", _) => (
+            "A partner organization referred you to the program, with your permission. We answer within two business days.",
+            "Une organisation partenaire vous a orienté·e vers le programme, avec votre permission. Nous répondons dans un délai de deux jours ouvrables.",
+        ),
+        ("claim", _) => (
+            "You linked this referral to your account.",
+            "Vous avez lié cette orientation à votre compte.",
         ),
         ("assign", _) => (
             "A coordinator is looking after your application and sent you the intake form.",
@@ -355,8 +395,14 @@ fn finish(
             json!({"move": intake_move.as_str(), "from": from.as_str(), "to": row.status}),
         ),
     )?;
-    if let (Some(notice), Some(peer)) = (notice, &row.peer_id) {
-        enqueue(conn, peer, row.language(), &notice)?;
+    match (notice, &row.peer_id) {
+        (Some(notice), Some(peer)) => enqueue(conn, peer, row.language(), &notice)?,
+        // A referred person with no account yet hears at the address the partner gave.
+        (Some(notice), None) => referrals::service::notify_unattached(conn, &row, &notice)?,
+        (None, _) => {}
+    }
+    if row.partner_id.is_some() {
+        referrals::service::application_moved(conn, &row, from, now)?;
     }
     view(conn, row, caller)
 }

@@ -10,6 +10,15 @@ use crate::{db::schema::notifications, language::Language};
 /// referred person with no account yet).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
+    /// A partner organization referred the person (with their consent): what happens next, and
+    /// how to link the referral to an account. Never the partner's notes.
+    Referred,
+    /// The one-time code that links referrals to the account asking for it, sent to the
+    /// referral's email address only (it proves the account holder controls that address).
+    ClaimCode {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
     /// A coordinator sent the peer the intake form.
     FormSent,
     /// Receipt of the peer's intake form.
@@ -37,6 +46,8 @@ pub enum Notice {
 impl Notice {
     pub fn kind(&self) -> NoticeKind {
         match self {
+            Notice::Referred => NoticeKind::Referred,
+            Notice::ClaimCode { .. } => NoticeKind::ClaimCode,
             Notice::FormSent => NoticeKind::FormSent,
             Notice::Acknowledged => NoticeKind::Acknowledged,
             Notice::MeetingScheduled { .. } => NoticeKind::MeetingScheduled,
@@ -65,6 +76,8 @@ impl Notice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
+    Referred,
+    ClaimCode,
     FormSent,
     Acknowledged,
     MeetingScheduled,
@@ -77,7 +90,9 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 11] = [
+        NoticeKind::Referred,
+        NoticeKind::ClaimCode,
         NoticeKind::FormSent,
         NoticeKind::Acknowledged,
         NoticeKind::MeetingScheduled,
@@ -91,6 +106,8 @@ impl NoticeKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            NoticeKind::Referred => "referred",
+            NoticeKind::ClaimCode => "claim_code",
             NoticeKind::FormSent => "form_sent",
             NoticeKind::Acknowledged => "acknowledged",
             NoticeKind::MeetingScheduled => "meeting_scheduled",

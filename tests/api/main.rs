@@ -11,4 +11,5 @@ mod helpers;
 mod intake;
 mod notifications;
 mod operations;
+mod referrals;
 mod users;

@@ -1,3 +1,6 @@
+DROP TABLE referral_claim_codes;
+DROP TABLE referral_idempotency_keys;
+DROP TABLE referrals;
 CREATE TABLE notifications_old (
     id TEXT PRIMARY KEY,
     recipient_id TEXT NOT NULL REFERENCES users (id),
