@@ -92,6 +92,9 @@ pub enum ApiError {
     InvalidBody(String),
     #[error("invalid parameter: {0}")]
     InvalidParameter(String),
+    /// A request header the operation needs is missing or unusable.
+    #[error("invalid header: {0}")]
+    InvalidHeader(String),
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("payload larger than {limit} bytes")]
@@ -100,6 +103,9 @@ pub enum ApiError {
     RequestTimeout,
     #[error("validation failed")]
     Validation(Vec<FieldError>),
+    /// An `Idempotency-Key` already used with a different request body.
+    #[error("idempotency key reused with another request")]
+    IdempotencyKeyReused,
     #[error("authentication required")]
     Unauthorized,
     #[error("forbidden")]
@@ -141,11 +147,14 @@ impl ApiError {
         match self {
             ApiError::MalformedJson(_)
             | ApiError::InvalidBody(_)
-            | ApiError::InvalidParameter(_) => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidParameter(_)
+            | ApiError::InvalidHeader(_) => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::FeedbackTokenRefused => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
@@ -167,10 +176,12 @@ impl ApiError {
             ApiError::MalformedJson(_) => "malformed-json",
             ApiError::InvalidBody(_) => "invalid-body",
             ApiError::InvalidParameter(_) => "invalid-parameter",
+            ApiError::InvalidHeader(_) => "invalid-header",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::RequestTimeout => "request-timeout",
             ApiError::Validation(_) => "validation-failed",
+            ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::FeedbackTokenRefused => "feedback-token-refused",
@@ -220,6 +231,13 @@ impl ApiError {
                     &format!("Un paramètre de chemin ou de requête est invalide : {why}"),
                 ),
             ),
+            ApiError::InvalidHeader(why) => (
+                pick("Invalid header", "En-tête invalide"),
+                pick(
+                    &format!("A request header is missing or invalid: {why}"),
+                    &format!("Un en-tête de la requête est absent ou invalide : {why}"),
+                ),
+            ),
             ApiError::UnsupportedMediaType => (
                 pick("Unsupported media type", "Type de média non pris en charge"),
                 pick(
@@ -246,6 +264,13 @@ impl ApiError {
                 pick(
                     "One or more fields are invalid.",
                     "Un ou plusieurs champs sont invalides.",
+                ),
+            ),
+            ApiError::IdempotencyKeyReused => (
+                pick("Idempotency key reused", "Clé d'idempotence réutilisée"),
+                pick(
+                    "This Idempotency-Key was already used with a different request body; use a new key for a new request.",
+                    "Cette clé Idempotency-Key a déjà servi avec un autre corps de requête; utilisez une nouvelle clé pour une nouvelle requête.",
                 ),
             ),
             ApiError::Unauthorized => (

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod partners;
+pub mod referrals;
 pub mod support_lines;
 pub mod users;
 
@@ -100,7 +101,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(feedback::routes)
         .configure(directory::routes)
         .configure(support_lines::routes)
-        .configure(notifications::routes);
+        .configure(notifications::routes)
+        .configure(referrals::routes);
 }
 
 /// The contract as served and as printed by `peer-support-api openapi`.

@@ -35,6 +35,7 @@ use crate::{error::ApiError, http::middleware::RequestId, users, AppState};
 pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
+    request_id: RequestId,
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
@@ -52,7 +53,7 @@ pub async fn register(
                 super::Role::Peer,
                 body.preferred_language,
             );
-            service::register(conn, &account)
+            service::register(conn, &account, Some(&request_id.0))
         })
         .await?;
     Ok(HttpResponse::Accepted().json(RegistrationReceived {

@@ -13,6 +13,7 @@ pub struct AuthLimits {
     login_per_account: DefaultKeyedRateLimiter<String>,
     login_per_address: DefaultKeyedRateLimiter<IpAddr>,
     signup_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    claim_code_per_account: DefaultKeyedRateLimiter<String>,
 }
 
 /// Which limit refused an attempt.
@@ -48,6 +49,9 @@ impl AuthLimits {
             login_per_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
             // Ten sign-ups from one address, then one a minute.
             signup_per_address: RateLimiter::keyed(quota(10, Duration::from_secs(60))),
+            // Three referral claim codes asked by one account, then one every ten minutes
+            // (each one is an email to the referral's address).
+            claim_code_per_account: RateLimiter::keyed(quota(3, Duration::from_secs(600))),
         }
     }
 
@@ -70,11 +74,22 @@ impl AuthLimits {
         }
     }
 
+    /// Counts a request for a referral claim code by account `user_id`. It is counted whether
+    /// or not a referral exists, so a refusal tells nothing about one.
+    pub fn claim_code_request(&self, user_id: &str) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        check(&self.claim_code_per_account, &user_id.to_string())
+            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
+    }
+
     /// Forgets keys whose limits have fully recovered (keeps memory bounded).
     pub fn forget_idle(&self) {
         self.login_per_account.retain_recent();
         self.login_per_address.retain_recent();
         self.signup_per_address.retain_recent();
+        self.claim_code_per_account.retain_recent();
     }
 }
 

@@ -14,19 +14,44 @@ use crate::{
     audit::{self, Entry},
     db::{self, Conn},
     error::ApiError,
-    partners,
+    partners, referrals,
     users::{self, models::UserRow},
 };
 
-/// Creates the account unless the email is taken, and answers the same either way.
-pub fn register(conn: &mut Conn, account: &UserRow) -> Result<(), ApiError> {
-    match users::repository::insert(conn, account) {
-        Ok(()) => Ok(()),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(()),
-        Err(other) => Err(other.into()),
+/// How a sign-up's transaction ended.
+enum Signup {
+    EmailTaken,
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for Signup {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            ) => Signup::EmailTaken,
+            other => Signup::Failed(other.into()),
+        }
+    }
+}
+
+/// Creates the account unless the email is taken, and answers the same either way. A new
+/// account whose address partners referred gets a claim code at that address (never in the
+/// account), in the same transaction; the answer says nothing of it either.
+pub fn register(
+    conn: &mut Conn,
+    account: &UserRow,
+    request_id: Option<&str>,
+) -> Result<(), ApiError> {
+    let outcome = db::write_transaction::<_, Signup, _>(conn, |conn| {
+        users::repository::insert(conn, account)?;
+        referrals::service::offer_claim_code(conn, account, None, request_id)
+            .map_err(Signup::Failed)
+    });
+    match outcome {
+        Ok(()) | Err(Signup::EmailTaken) => Ok(()),
+        Err(Signup::Failed(error)) => Err(error),
     }
 }
 

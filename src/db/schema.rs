@@ -210,7 +210,7 @@ diesel::table! {
 diesel::table! {
     notifications (id) {
         id -> Text,
-        recipient_id -> Text,
+        recipient_id -> Nullable<Text>,
         kind -> Text,
         language -> Text,
         subject -> Text,
@@ -222,6 +222,44 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        recipient_email -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        partner_id -> Text,
+        application_id -> Text,
+        person_name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        consent_to_contact -> Bool,
+        created_at -> Timestamp,
+        modified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_idempotency_keys (partner_id, idempotency_key) {
+        partner_id -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        referral_id -> Text,
+        response_body -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_claim_codes (code_hash) {
+        code_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -265,6 +303,8 @@ diesel::joinable!(intake_events -> intake_applications (application_id));
 diesel::joinable!(consent_records -> consent_documents (document_id));
 diesel::joinable!(placements -> program_groups (group_id));
 diesel::joinable!(feedback_responses -> group_sessions (session_id));
+diesel::joinable!(referrals -> intake_applications (application_id));
+diesel::joinable!(referrals -> partner_clients (partner_id));
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -286,6 +326,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_grants,
     feedback_spent_tokens,
     feedback_responses,
+    referrals,
+    referral_idempotency_keys,
+    referral_claim_codes,
 );
 // Directory and support-line tables follow.
 

@@ -8,6 +8,7 @@ use super::state::{IntakeMove, IntakeStatus};
 use crate::{
     db::schema::{intake_applications, intake_events},
     language::Language,
+    referrals::models::ReferralContact,
     support_lines::models::SupportLine,
 };
 
@@ -174,6 +175,10 @@ pub struct Application {
     pub safety_notes: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_lines: Option<Vec<SupportLine>>,
+    /// Coordinators only, for `source = partner`: who was referred, how to reach them, and the
+    /// partner's notes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<ReferralContact>,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -307,7 +312,8 @@ pub struct Withdraw {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "We could not reach you after three tries; you are welcome to apply again any time."}))]
-/// Closing an application. The reason is shown to the applicant, word for word, in their notice.
+/// Closing an application. The reason is shown to the applicant, word for word, in their notice,
+/// and to the partner organization that referred them, if one did.
 pub struct Close {
     #[validate(length(min = 1, max = 1000, message = "a reason is required"))]
     pub reason: String,

@@ -29,6 +29,27 @@ pub fn lock(conn: &mut Conn, id: &str) -> QueryResult<usize> {
         .execute(conn)
 }
 
+/// Gives an application with no account yet to `peer_id`: 0 when it already has one (or there
+/// is no such application).
+pub fn attach_peer(
+    conn: &mut Conn,
+    id: &str,
+    peer_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        intake_applications::table
+            .filter(intake_applications::id.eq(id))
+            .filter(intake_applications::peer_id.is_null()),
+    )
+    .set((
+        intake_applications::peer_id.eq(peer_id),
+        intake_applications::version.eq(intake_applications::version + 1),
+        intake_applications::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Writes every mutable field of an application.
 pub fn save(conn: &mut Conn, row: &ApplicationRow) -> QueryResult<usize> {
     diesel::update(intake_applications::table.find(&row.id))
@@ -101,9 +122,18 @@ pub fn insert_event(conn: &mut Conn, row: &EventRow) -> QueryResult<()> {
 }
 
 pub fn events_of(conn: &mut Conn, application_id: &str) -> QueryResult<Vec<EventRow>> {
+    events_of_many(conn, &[application_id.to_string()])
+}
+
+/// The timelines of several applications at once, each oldest first.
+pub fn events_of_many(conn: &mut Conn, application_ids: &[String]) -> QueryResult<Vec<EventRow>> {
     intake_events::table
-        .filter(intake_events::application_id.eq(application_id))
-        .order((intake_events::occurred_at, intake_events::id))
+        .filter(intake_events::application_id.eq_any(application_ids))
+        .order((
+            intake_events::application_id,
+            intake_events::occurred_at,
+            intake_events::id,
+        ))
         .load(conn)
 }
 

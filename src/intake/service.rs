@@ -17,7 +17,7 @@ use crate::{
     language::Language,
     notifications::{models::Notice, service::enqueue},
     pagination::{Cursor, PageRequest},
-    support_lines,
+    referrals, support_lines,
 };
 
 const RESOURCE: &str = "intake_application";
@@ -52,7 +52,13 @@ fn view(conn: &mut Conn, row: ApplicationRow, caller: &AuthUser) -> Result<Appli
         None
     };
     let coordinator = is_coordinator(caller);
+    let referral = if coordinator && row.partner_id.is_some() {
+        referrals::service::contact_of(conn, &row.id)?
+    } else {
+        None
+    };
     Ok(Application {
+        referral,
         overdue: row.respond_by < now && row.first_response_at.is_none() && status.is_open(),
         allowed_moves: status.allowed_moves(),
         preferred_language: row.language(),
@@ -84,27 +90,44 @@ fn view(conn: &mut Conn, row: ApplicationRow, caller: &AuthUser) -> Result<Appli
     })
 }
 
-pub fn create(
+/// A new application: who it is for (no one yet for a partner's referral), where it came from,
+/// and the applicant's preferences.
+pub struct NewApplication<'a> {
+    pub peer_id: Option<String>,
+    /// The partner client that referred the person, for `source = 'partner'`.
+    pub partner_id: Option<String>,
+    pub preferred_language: Language,
+    pub group_kind: GroupKindPreference,
+    pub identity_preference: Option<&'a str>,
+    pub availability: Option<&'a str>,
+    pub contact_methods: &'a [ContactMethod],
+}
+
+/// Saves a new application with its first timeline event (`action`: `submit` or `refer`) and
+/// its audit event, in the caller's transaction.
+pub fn submit(
     conn: &mut Conn,
     caller: &AuthUser,
-    request: &CreateApplication,
-) -> Result<Application, ApiError> {
+    new: NewApplication<'_>,
+    action: &str,
+) -> Result<ApplicationRow, ApiError> {
     let now = db::now();
     let row = ApplicationRow {
         id: db::new_id(),
-        peer_id: Some(caller.id.clone()),
-        source: "self".into(),
-        partner_id: None,
+        peer_id: new.peer_id,
+        source: if new.partner_id.is_some() {
+            "partner"
+        } else {
+            "self"
+        }
+        .into(),
+        partner_id: new.partner_id,
         status: IntakeStatus::Submitted.as_str().into(),
-        preferred_language: request.preferred_language.as_str().into(),
-        group_kind: request.group_kind.as_str().into(),
-        identity_preference: request
-            .identity_preference
-            .as_ref()
-            .map(|s| s.trim().to_lowercase()),
-        availability: request.availability.clone(),
-        contact_methods: serde_json::to_string(&request.contact_methods)
-            .unwrap_or_else(|_| "[]".into()),
+        preferred_language: new.preferred_language.as_str().into(),
+        group_kind: new.group_kind.as_str().into(),
+        identity_preference: new.identity_preference.map(|s| s.trim().to_lowercase()),
+        availability: new.availability.map(str::to_string),
+        contact_methods: serde_json::to_string(new.contact_methods).unwrap_or_else(|_| "[]".into()),
         assigned_coordinator_id: None,
         form_answers: None,
         meeting_at: None,
@@ -120,15 +143,64 @@ pub fn create(
         created_at: now,
         updated_at: now,
     };
+    repository::insert(conn, &row)?;
+    record_event(conn, caller, &row, None, action, None, now)?;
+    audit::record(
+        conn,
+        Entry::by(caller, "intake_application.created", RESOURCE, &row.id)
+            .with_details(json!({"source": row.source})),
+    )?;
+    Ok(row)
+}
+
+pub fn create(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    request: &CreateApplication,
+) -> Result<Application, ApiError> {
     db::write_transaction(conn, |conn| {
-        repository::insert(conn, &row)?;
-        record_event(conn, caller, &row, None, "submit", None)?;
-        audit::record(
+        let row = submit(
             conn,
-            Entry::by(caller, "intake_application.created", RESOURCE, &row.id),
+            caller,
+            NewApplication {
+                peer_id: Some(caller.id.clone()),
+                partner_id: None,
+                preferred_language: request.preferred_language,
+                group_kind: request.group_kind,
+                identity_preference: request.identity_preference.as_deref(),
+                availability: request.availability.as_deref(),
+                contact_methods: &request.contact_methods,
+            },
+            "submit",
         )?;
-        view(conn, row.clone(), caller)
+        view(conn, row, caller)
     })
+}
+
+/// Links an application a partner referred to the caller's account (the caller proved they
+/// control the referral's email address): from then on it is theirs. `None` when it already
+/// had an account.
+pub fn attach_to_peer(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    application_id: &str,
+) -> Result<Option<ApplicationRow>, ApiError> {
+    let now = db::now();
+    if repository::attach_peer(conn, application_id, &caller.id, now)? == 0 {
+        return Ok(None);
+    }
+    let row = repository::find(conn, application_id)?.ok_or(ApiError::NotFound)?;
+    record_event(conn, caller, &row, Some(row.status()), "claim", None, now)?;
+    audit::record(
+        conn,
+        Entry::by(
+            caller,
+            "intake_application.claimed",
+            RESOURCE,
+            application_id,
+        ),
+    )?;
+    Ok(Some(row))
 }
 
 pub fn get(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Application, ApiError> {
@@ -192,6 +264,14 @@ fn describe(action: &str, to: &str, language: Language) -> String {
             "We received your application. We answer within two business days.",
             "Nous avons reçu votre demande. Nous répondons dans un délai de deux jours ouvrables.",
         ),
+        ("refer", _) => (
+            "A partner organization referred you to the program, with your permission. We answer within two business days.",
+            "Une organisation partenaire vous a orienté·e vers le programme, avec votre permission. Nous répondons dans un délai de deux jours ouvrables.",
+        ),
+        ("claim", _) => (
+            "You linked this referral to your account.",
+            "Vous avez lié cette orientation à votre compte.",
+        ),
         ("assign", _) => (
             "A coordinator is looking after your application and sent you the intake form.",
             "Une personne coordonnatrice s'occupe de votre demande et vous a envoyé le formulaire d'accueil.",
@@ -235,6 +315,7 @@ fn record_event(
     from: Option<IntakeStatus>,
     action: &str,
     note: Option<&str>,
+    at: chrono::NaiveDateTime,
 ) -> Result<(), ApiError> {
     Ok(repository::insert_event(
         conn,
@@ -247,7 +328,7 @@ fn record_event(
             actor_id: Some(caller.id.clone()),
             actor_role: Some(caller.role.as_str().to_string()),
             note: note.map(str::to_string),
-            occurred_at: db::now(),
+            occurred_at: at,
         },
     )?)
 }
@@ -298,15 +379,29 @@ fn finish(
         row.first_response_at = Some(now);
     }
     repository::save(conn, &row)?;
-    record_event(conn, caller, &row, Some(from), intake_move.as_str(), note)?;
+    record_event(
+        conn,
+        caller,
+        &row,
+        Some(from),
+        intake_move.as_str(),
+        note,
+        now,
+    )?;
     audit::record(
         conn,
         Entry::by(caller, "intake_application.moved", RESOURCE, &row.id).with_details(
             json!({"move": intake_move.as_str(), "from": from.as_str(), "to": row.status}),
         ),
     )?;
-    if let (Some(notice), Some(peer)) = (notice, &row.peer_id) {
-        enqueue(conn, peer, row.language(), &notice)?;
+    match (notice, &row.peer_id) {
+        (Some(notice), Some(peer)) => enqueue(conn, peer, row.language(), &notice)?,
+        // A referred person with no account yet hears at the address the partner gave.
+        (Some(notice), None) => referrals::service::notify_unattached(conn, &row, &notice)?,
+        (None, _) => {}
+    }
+    if row.partner_id.is_some() {
+        referrals::service::application_moved(conn, &row, from, now)?;
     }
     view(conn, row, caller)
 }
@@ -675,6 +770,7 @@ pub fn suspend_placements(
                 Some(row.status()),
                 "placement_suspended",
                 None,
+                now,
             )?;
         }
         audit::record(

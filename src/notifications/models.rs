@@ -6,9 +6,19 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{db::schema::notifications, language::Language};
 
 /// Every notice the program owes a peer. Other modules enqueue one in the transaction of the
-/// change that causes it (`notifications::service::enqueue`).
+/// change that causes it (`notifications::service::enqueue`, or `enqueue_to_email` for a
+/// referred person with no account yet).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
+    /// A partner organization referred the person (with their consent): what happens next, and
+    /// how to link the referral to an account. Never the partner's notes.
+    Referred,
+    /// The one-time code that links referrals to the account asking for it, sent to the
+    /// referral's email address only (it proves the account holder controls that address).
+    ClaimCode {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
     /// A coordinator sent the peer the intake form.
     FormSent,
     /// Receipt of the peer's intake form.
@@ -36,6 +46,8 @@ pub enum Notice {
 impl Notice {
     pub fn kind(&self) -> NoticeKind {
         match self {
+            Notice::Referred => NoticeKind::Referred,
+            Notice::ClaimCode { .. } => NoticeKind::ClaimCode,
             Notice::FormSent => NoticeKind::FormSent,
             Notice::Acknowledged => NoticeKind::Acknowledged,
             Notice::MeetingScheduled { .. } => NoticeKind::MeetingScheduled,
@@ -64,6 +76,8 @@ impl Notice {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoticeKind {
+    Referred,
+    ClaimCode,
     FormSent,
     Acknowledged,
     MeetingScheduled,
@@ -76,7 +90,9 @@ pub enum NoticeKind {
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 11] = [
+        NoticeKind::Referred,
+        NoticeKind::ClaimCode,
         NoticeKind::FormSent,
         NoticeKind::Acknowledged,
         NoticeKind::MeetingScheduled,
@@ -90,6 +106,8 @@ impl NoticeKind {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            NoticeKind::Referred => "referred",
+            NoticeKind::ClaimCode => "claim_code",
             NoticeKind::FormSent => "form_sent",
             NoticeKind::Acknowledged => "acknowledged",
             NoticeKind::MeetingScheduled => "meeting_scheduled",
@@ -137,12 +155,13 @@ impl DeliveryStatus {
     }
 }
 
-/// A row of the outbox.
+/// A row of the outbox, addressed to an account (`recipient_id`) or, for a referred person with
+/// no account yet, to an email address (`recipient_email`): exactly one of the two.
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = notifications)]
 pub struct NotificationRow {
     pub id: String,
-    pub recipient_id: String,
+    pub recipient_id: Option<String>,
     pub kind: String,
     pub language: String,
     pub subject: String,
@@ -154,6 +173,7 @@ pub struct NotificationRow {
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
+    pub recipient_email: Option<String>,
 }
 
 /// A notice the program sent (or is sending) to the caller.

@@ -1,5 +1,6 @@
-//! The background sender: takes due notices from the outbox one at a time and delivers them,
-//! through SMTP when `SMTP_HOST` is set and to the log otherwise, retrying failures with
+//! The background sender: takes due notices from the outbox one at a time and delivers them
+//! (to the account's address, or to the address a partner gave for a referred person with no
+//! account), through SMTP when `SMTP_HOST` is set and to the log otherwise, retrying failures with
 //! exponential backoff. Every API instance may run one: a notice is taken with a conditional
 //! UPDATE, so two senders never hold it at once.
 
@@ -48,7 +49,8 @@ pub trait Deliver {
 pub struct Outgoing<'a> {
     pub id: &'a str,
     pub kind: &'a str,
-    pub recipient_id: &'a str,
+    /// The account it is for; `None` for a referred person with no account yet.
+    pub recipient_id: Option<&'a str>,
     pub to_email: &'a str,
     pub subject: &'a str,
     pub body: &'a str,
@@ -67,12 +69,20 @@ impl Deliver for LogSender {
 
     fn deliver_notice(&self, notice: &Outgoing<'_>) -> Result<(), String> {
         log::info!(
-            "notification {} ({}) for user {} delivered to the log (SMTP_HOST is not set)",
+            "notification {} ({}) for {} delivered to the log (SMTP_HOST is not set)",
             notice.id,
             notice.kind,
-            notice.recipient_id
+            for_whom(notice.recipient_id)
         );
         Ok(())
+    }
+}
+
+/// Who a notice is for, as the log may say it: an account id, never an address.
+fn for_whom(recipient_id: Option<&str>) -> String {
+    match recipient_id {
+        Some(id) => format!("user {id}"),
+        None => "a person with no account".to_string(),
     }
 }
 
@@ -199,12 +209,17 @@ fn deliver_claimed(
     let Some(row) = repository::find(conn, id)? else {
         return Ok(());
     };
-    let result = match users::repository::find(conn, &row.recipient_id)? {
-        Some(user) => deliver.deliver_notice(&Outgoing {
+    // An account's notice goes to its address; a referred person's, to the one the partner gave.
+    let to_email = match (&row.recipient_id, &row.recipient_email) {
+        (Some(user_id), _) => users::repository::find(conn, user_id)?.map(|user| user.email),
+        (None, email) => email.clone(),
+    };
+    let result = match to_email {
+        Some(to_email) => deliver.deliver_notice(&Outgoing {
             id: &row.id,
             kind: &row.kind,
-            recipient_id: &row.recipient_id,
-            to_email: &user.email,
+            recipient_id: row.recipient_id.as_deref(),
+            to_email: &to_email,
             subject: &row.subject,
             body: &row.body,
         }),
@@ -244,19 +259,18 @@ fn record_failure(
         next_attempt_at,
         status,
     )?;
+    let recipient = for_whom(row.recipient_id.as_deref());
     if status == "failed" {
         log::error!(
-            "notification {} ({}) for user {}: attempt {attempts} failed ({error}); giving up",
+            "notification {} ({}) for {recipient}: attempt {attempts} failed ({error}); giving up",
             row.id,
             row.kind,
-            row.recipient_id
         );
     } else {
         log::warn!(
-            "notification {} ({}) for user {}: attempt {attempts} failed ({error}); retrying at {next_attempt_at}",
+            "notification {} ({}) for {recipient}: attempt {attempts} failed ({error}); retrying at {next_attempt_at}",
             row.id,
             row.kind,
-            row.recipient_id
         );
     }
     Ok(())

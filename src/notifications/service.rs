@@ -10,12 +10,40 @@ use crate::{
     support_lines,
 };
 
+/// Who a notice is for.
+enum Recipient<'a> {
+    Account(&'a str),
+    /// A referred person with no account yet: only the address the partner gave.
+    Email(&'a str),
+}
+
 /// Writes `notice` to the outbox for `recipient_id` (an account), in `language`, due now. Call
 /// it inside the transaction of the change that causes the notice, so both happen or neither.
 /// The "no" and "not yet" notices list the support lines as they are at this moment.
 pub fn enqueue(
     conn: &mut Conn,
     recipient_id: &str,
+    language: Language,
+    notice: &Notice,
+) -> Result<(), ApiError> {
+    write(conn, Recipient::Account(recipient_id), language, notice)
+}
+
+/// Like [`enqueue`], for a person who has no account: the notice goes to `email` only, and is
+/// never listed at `/me/notifications` (an account with the same address has not proved it
+/// controls it).
+pub fn enqueue_to_email(
+    conn: &mut Conn,
+    email: &str,
+    language: Language,
+    notice: &Notice,
+) -> Result<(), ApiError> {
+    write(conn, Recipient::Email(email), language, notice)
+}
+
+fn write(
+    conn: &mut Conn,
+    recipient: Recipient<'_>,
     language: Language,
     notice: &Notice,
 ) -> Result<(), ApiError> {
@@ -30,7 +58,14 @@ pub fn enqueue(
         conn,
         &NotificationRow {
             id: db::new_id(),
-            recipient_id: recipient_id.to_string(),
+            recipient_id: match recipient {
+                Recipient::Account(id) => Some(id.to_string()),
+                Recipient::Email(_) => None,
+            },
+            recipient_email: match recipient {
+                Recipient::Account(_) => None,
+                Recipient::Email(email) => Some(email.to_string()),
+            },
             kind: notice.kind().as_str().to_string(),
             language: language.as_str().to_string(),
             subject,

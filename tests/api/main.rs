@@ -13,4 +13,5 @@ mod intake;
 mod matrix;
 mod notifications;
 mod operations;
+mod referrals;
 mod users;

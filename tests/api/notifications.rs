@@ -14,7 +14,7 @@ use peer_support_api::{
         models::{Notice, NotificationRow},
         repository,
         sender::{deliver_due, Deliver, MAX_ATTEMPTS},
-        service::enqueue,
+        service::{enqueue, enqueue_to_email},
     },
 };
 use serde_json::Value;
@@ -284,6 +284,48 @@ fn the_sender_delivers_each_due_notice_once_and_marks_it_sent() {
     assert_eq!(deliver_due(&mut conn, &recorder, db::now(), 2).unwrap(), 1);
     assert_eq!(deliver_due(&mut conn, &recorder, db::now(), 2).unwrap(), 0);
     assert_eq!(recorder.calls().len(), 6);
+}
+
+#[test]
+fn a_notice_to_an_address_goes_to_that_address_and_never_to_an_account_with_it() {
+    let app = TestApp::spawn();
+    // An account holds the address, but has not proved it controls it.
+    let holder = app.peer("river@example.ca");
+    let mut conn = connect(&app);
+    enqueue_to_email(
+        &mut conn,
+        "river@example.ca",
+        Language::Fr,
+        &Notice::Acknowledged,
+    )
+    .unwrap();
+    let written = outbox(&mut conn);
+    assert_eq!(written.len(), 1);
+    assert_eq!(written[0].recipient_id, None);
+    assert_eq!(
+        written[0].recipient_email.as_deref(),
+        Some("river@example.ca")
+    );
+    assert_eq!(
+        written[0].subject,
+        "Nous avons reçu votre formulaire d'accueil"
+    );
+    assert_eq!(
+        mine(&app, &holder.access, "")["items"],
+        serde_json::json!([])
+    );
+
+    let recorder = Recorder::default();
+    assert_eq!(deliver_due(&mut conn, &recorder, db::now(), 10).unwrap(), 1);
+    let calls = recorder.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].0, "river@example.ca");
+    assert!(calls[0].2.starts_with("Bonjour,"));
+    assert_eq!(row(&mut conn, &written[0].id).status, "sent");
+    assert_eq!(
+        mine(&app, &holder.access, "")["items"],
+        serde_json::json!([])
+    );
 }
 
 #[test]
