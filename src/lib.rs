@@ -159,6 +159,7 @@ pub fn build_app(
             );
     }
     app.wrap(from_fn(middleware::deadline))
+        .wrap(from_fn(middleware::refuse_nul_in_url))
         .wrap(cors(&config.cors_allowed_origins))
         .wrap(from_fn(middleware::security_headers))
         .wrap(from_fn(middleware::render_problems))

@@ -15,6 +15,7 @@ use crate::language::Language;
 }))]
 pub struct RegisterRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254, format = "email")]
     pub email: String,
     /// At least 12 characters.
     #[validate(length(min = 12, max = 1024, message = "must be 12 to 1024 characters"))]
@@ -45,8 +46,10 @@ pub struct RegistrationReceived {
 #[schema(example = json!({"email": "alex.martin@example.ca", "password": "a long passphrase of mine"}))]
 pub struct LoginRequest {
     #[validate(length(min = 1, max = 254, message = "is required"))]
+    #[schema(min_length = 1, max_length = 254)]
     pub email: String,
     #[validate(length(min = 1, max = 1024, message = "is required"))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -55,6 +58,7 @@ pub struct LoginRequest {
 #[schema(example = json!({"refresh_token": "q3Jt0pXn2rA8dM1bVYk6fZcW9uHsL4eT7gN5oQxIyPE"}))]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 256, message = "is required"))]
+    #[schema(min_length = 1, max_length = 256)]
     pub refresh_token: String,
 }
 
@@ -84,9 +88,12 @@ pub struct TokenPair {
     "client_secret": "the secret shown once at creation"
 }))]
 pub struct ClientCredentialsRequest {
-    #[schema(example = "client_credentials")]
+    // Required in the contract; missing ones are answered as RFC 6749 says, not by the framework.
+    #[schema(required = true, value_type = String, pattern = "^client_credentials$", example = "client_credentials")]
     pub grant_type: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub client_id: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1)]
     pub client_secret: Option<String>,
     /// Accepted and ignored: a partner token always carries the `partner` role.
     pub scope: Option<String>,

@@ -216,6 +216,10 @@ pub fn client_credentials(
     if grant_type != "client_credentials" {
         return Ok(Err(ClientCredentialsError::UnsupportedGrantType));
     }
+    // No client id holds a NUL, and PostgreSQL refuses one in a query parameter.
+    if client_id.contains('\0') {
+        return Ok(Err(ClientCredentialsError::InvalidClient));
+    }
     let client = partners::repository::find_active_by_client_id(conn, client_id)?;
     match client {
         Some(client) if client.secret_hash == tokens::secret_hash(client_secret) => {

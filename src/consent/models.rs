@@ -167,8 +167,10 @@ pub struct CreateDocument {
     pub kind: ConsentKind,
     pub language: Language,
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     #[validate(length(min = 1, max = 20000, message = "must be 1 to 20000 characters"))]
+    #[schema(min_length = 1, max_length = 20000)]
     pub body: String,
 }
 
@@ -207,6 +209,7 @@ pub struct ConsentRecordList {
 }))]
 pub struct CreateRecord {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub document_id: String,
     /// `granted` or `refused` (withdraw with `POST /consent-records/{id}/withdraw`).
     pub decision: Decision,

@@ -56,7 +56,7 @@ pub async fn list_listings(
 /// Read a directory listing
 ///
 /// A published listing, for anyone; coordinators and admins see any listing, with its
-/// moderation facts. The `ETag` goes in `If-Match` on changes.
+/// moderation facts, and a signed-in submitter their own submission in any state. The `ETag` goes in `If-Match` on changes.
 #[utoipa::path(
     operation_id = "getDirectoryListing",
     tag = "directory",

@@ -261,7 +261,11 @@ pub struct ListingSchedule {
 }))]
 pub struct ListingContacts {
     #[validate(custom(function = "valid_phone"))]
-    #[schema(max_length = 40, example = "1-888-495-6068")]
+    #[schema(
+        pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$",
+        max_length = 40,
+        example = "1-888-495-6068"
+    )]
     pub phone: Option<String>,
     #[validate(
         email(message = "must be a valid email address"),
@@ -271,7 +275,10 @@ pub struct ListingContacts {
     pub email: Option<String>,
     /// An `https://` (or `http://`) address.
     #[validate(custom(function = "valid_website"))]
-    #[schema(format = "uri", max_length = 500)]
+    #[schema(
+        pattern = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+([/?#]\S*)?$",
+        max_length = 500
+    )]
     pub website: Option<String>,
     /// Whether someone answers at any hour.
     #[serde(default)]

@@ -87,11 +87,13 @@ pub fn list(
     })
 }
 
-/// One listing; anything but a published one is reported as not found to non-moderators.
+/// A published listing; moderators see every listing, and a signed-in submitter their own
+/// submission whatever its state.
 pub fn get(conn: &mut Conn, caller: Option<&AuthUser>, id: &str) -> Result<Listing, ApiError> {
     let moderator = is_moderator(caller);
     let row = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
-    if !moderator && row.status != ListingStatus::Published.as_str() {
+    let submitter = caller.is_some_and(|c| row.submitted_by.as_deref() == Some(c.id.as_str()));
+    if !moderator && !submitter && row.status != ListingStatus::Published.as_str() {
         return Err(ApiError::NotFound);
     }
     load(conn, row, moderator)

@@ -60,8 +60,10 @@ fn rating_range(value: i16) -> Result<(), validator::ValidationError> {
 }))]
 pub struct SubmitFeedback {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub session_id: String,
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub token: String,
     #[validate(custom(function = "rating_range"))]
     #[schema(minimum = 1, maximum = 5)]

@@ -253,6 +253,21 @@ pub struct GroupQuery {
     pub cursor: Option<String>,
 }
 
+/// An IANA time zone name, as the contract lists them (the names `chrono-tz` knows).
+pub struct TimeZone;
+
+impl utoipa::PartialSchema for TimeZone {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("An IANA time zone, e.g. America/Toronto."))
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZone {}
+
 fn validate_time_zone(tz: &str) -> Result<(), validator::ValidationError> {
     tz.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
         validator::ValidationError::new("time_zone")
@@ -284,27 +299,33 @@ fn validate_audience(audience: &[Audience]) -> Result<(), validator::ValidationE
 }))]
 pub struct CreateGroup {
     #[validate(length(min = 1, max = 120, message = "must be 1 to 120 characters"))]
+    #[schema(min_length = 1, max_length = 120)]
     pub name: String,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     pub kind: GroupKind,
     pub language: Language,
     #[validate(custom(function = "validate_audience"))]
+    #[schema(min_items = 1)]
     pub audience: Vec<Audience>,
     #[validate(length(min = 1, max = 60, message = "must be 1 to 60 characters"))]
+    #[schema(min_length = 1, max_length = 60)]
     pub identity_focus: Option<String>,
     #[validate(custom(function = "validate_time_zone"))]
-    #[schema(example = "America/Toronto")]
+    #[schema(value_type = TimeZone, example = "America/Toronto")]
     pub time_zone: String,
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]
     #[schema(minimum = 1, maximum = 100)]
     pub capacity: i32,
     /// The default meeting link of the group's sessions.
     #[validate(url(message = "must be a URL"), length(max = 500))]
+    #[schema(max_length = 500, format = "uri")]
     pub meeting_link: Option<String>,
     /// Accounts with the `peer_supporter` or `mental_health_professional` role.
     #[serde(default)]
     #[validate(length(max = 10, message = "at most 10 facilitators"))]
+    #[schema(max_items = 10)]
     pub facilitator_ids: Vec<String>,
 }
 
@@ -315,20 +336,28 @@ pub struct CreateGroup {
 #[schema(example = json!({"status": "open", "capacity": 10}))]
 pub struct UpdateGroup {
     #[validate(length(min = 1, max = 120, message = "must be 1 to 120 characters"))]
+    #[schema(min_length = 1, max_length = 120)]
     pub name: Option<String>,
     #[validate(length(max = 2000, message = "must be at most 2000 characters"))]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     #[validate(custom(function = "validate_audience"))]
+    #[schema(min_items = 1)]
     pub audience: Option<Vec<Audience>>,
     #[validate(length(min = 1, max = 60, message = "must be 1 to 60 characters"))]
+    #[schema(min_length = 1, max_length = 60)]
     pub identity_focus: Option<String>,
     #[validate(custom(function = "validate_time_zone"))]
+    #[schema(value_type = Option<TimeZone>)]
     pub time_zone: Option<String>,
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]
+    #[schema(minimum = 1, maximum = 100)]
     pub capacity: Option<i32>,
     #[validate(url(message = "must be a URL"), length(max = 500))]
+    #[schema(max_length = 500, format = "uri")]
     pub meeting_link: Option<String>,
     #[validate(length(max = 10, message = "at most 10 facilitators"))]
+    #[schema(max_items = 10)]
     pub facilitator_ids: Option<Vec<String>>,
     pub status: Option<GroupStatus>,
 }
@@ -393,14 +422,18 @@ pub struct CreateSessions {
     pub starts_at: DateTime<Utc>,
     /// How many weekly sessions, 1 (the default) to 10.
     #[validate(range(min = 1, max = 10, message = "must be between 1 and 10"))]
+    #[schema(minimum = 1, maximum = 10)]
     pub count: Option<u32>,
     #[validate(range(min = 15, max = 480, message = "must be between 15 and 480"))]
+    #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: Option<i32>,
     /// One topic per session, in order; required for formal groups.
     #[validate(length(max = 10))]
+    #[schema(max_items = 10)]
     pub topics: Option<Vec<String>>,
     /// Overrides the group's meeting link for these sessions.
     #[validate(url(message = "must be a URL"), length(max = 500))]
+    #[schema(max_length = 500, format = "uri")]
     pub meeting_link: Option<String>,
 }
 
@@ -411,13 +444,17 @@ pub struct CreateSessions {
 pub struct UpdateSession {
     pub starts_at: Option<DateTime<Utc>>,
     #[validate(range(min = 15, max = 480, message = "must be between 15 and 480"))]
+    #[schema(minimum = 15, maximum = 480)]
     pub duration_minutes: Option<i32>,
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub topic: Option<String>,
     #[validate(url(message = "must be a URL"), length(max = 500))]
+    #[schema(max_length = 500, format = "uri")]
     pub meeting_link: Option<String>,
     pub status: Option<SessionStatus>,
     #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub cancel_reason: Option<String>,
 }
 
@@ -447,6 +484,7 @@ pub struct Roster {
 #[serde(deny_unknown_fields)]
 pub struct AttendanceMark {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub participant_id: String,
     pub present: bool,
 }
@@ -457,6 +495,7 @@ pub struct AttendanceMark {
 #[schema(example = json!({"records": [{"participant_id": "4a1f0f5e-3c2b-4d8e-9f6a-1b2c3d4e5f60", "present": true}]}))]
 pub struct RecordAttendance {
     #[validate(length(max = 100), nested)]
+    #[schema(max_items = 100)]
     pub records: Vec<AttendanceMark>,
 }
 

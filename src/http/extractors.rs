@@ -64,7 +64,9 @@ fn payload_error(error: PayloadError, limit: usize) -> ApiError {
 }
 
 /// A JSON request body that must be an object: serde would otherwise read a struct from an
-/// array (`[null, null]`). Limits and errors are those of the app's `JsonConfig`.
+/// array (`[null, null]`). Numbers with no fractional part (`5.0`) are integers, as JSON Schema's
+/// `integer` says, so they fill integer fields. Limits and errors are those of the app's
+/// `JsonConfig`.
 pub struct JsonBody<T>(pub T);
 
 impl<T> JsonBody<T> {
@@ -91,13 +93,77 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonBo
     ) -> Self::Future {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
         Box::pin(async move {
-            let value = value.await?.into_inner();
+            let mut value = value.await?.into_inner();
+            integral_floats_to_integers(&mut value);
             if !value.is_object() {
                 return Err(ApiError::InvalidBody("expected a JSON object".into()).into());
+            }
+            if holds_nul(&value) {
+                return Err(ApiError::InvalidBody(
+                    "text must not contain the NUL character (\\u0000)".into(),
+                )
+                .into());
             }
             serde_json::from_value(value)
                 .map(JsonBody)
                 .map_err(|e| ApiError::InvalidBody(e.to_string()).into())
         })
+    }
+}
+
+/// Whether a string anywhere in the document (or a key) holds U+0000, which PostgreSQL cannot
+/// store in text: refused on both backends alike.
+fn holds_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
+}
+
+/// `5.0` → `5` throughout a JSON document, where the value fits an `i64`.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            // The bounds are exact powers of two, so the range test has no rounding at its edges.
+            if f.fract() == 0.0
+                && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f)
+            {
+                *value = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::integral_floats_to_integers;
+    use serde_json::json;
+
+    #[test]
+    fn nul_characters_are_found_anywhere() {
+        assert!(super::holds_nul(&json!({"a": [{"b": "x\u{0}"}]})));
+        assert!(super::holds_nul(&json!({"\u{0}": 1})));
+        assert!(!super::holds_nul(&json!({"a": ["x", 1, null]})));
+    }
+
+    #[test]
+    fn integral_floats_become_integers_and_others_stay() {
+        let mut value = json!({"a": 5.0, "b": [1.5, -2.0, 1e300], "c": {"d": 0.0}, "e": "5.0"});
+        integral_floats_to_integers(&mut value);
+        assert_eq!(
+            value,
+            json!({"a": 5, "b": [1.5, -2, 1e300], "c": {"d": 0}, "e": "5.0"})
+        );
+        assert!(value["a"].is_i64());
     }
 }

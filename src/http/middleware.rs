@@ -144,6 +144,25 @@ pub async fn render_problems(
     ))
 }
 
+/// A NUL character (`%00`) in the URL: PostgreSQL cannot hold one in text, so no id has one
+/// (404 in the path) and no filter can match one (400 in the query) — on both backends alike.
+pub async fn refuse_nul_in_url(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let has_nul = |part: &str| part.to_ascii_lowercase().contains("%00");
+    if has_nul(req.uri().path()) {
+        return Err(ApiError::NotFound.into());
+    }
+    if req.uri().query().is_some_and(has_nul) {
+        return Err(ApiError::InvalidParameter(
+            "the query must not contain the NUL character (%00)".into(),
+        )
+        .into());
+    }
+    next.call(req).await
+}
+
 /// Headers every response carries; API responses are never cached by default.
 pub async fn security_headers(
     req: ServiceRequest,

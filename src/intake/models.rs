@@ -116,11 +116,14 @@ pub struct CreateApplication {
     pub group_kind: GroupKindPreference,
     /// An identity-based group the person would prefer (e.g. `women`, `men`, `2slgbtqi+`).
     #[validate(length(min = 1, max = 60, message = "must be 1 to 60 characters"))]
+    #[schema(min_length = 1, max_length = 60)]
     pub identity_preference: Option<String>,
     #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters"))]
+    #[schema(min_length = 1, max_length = 500)]
     pub availability: Option<String>,
     /// At least one.
     #[validate(length(min = 1, max = 4, message = "give one to four contact methods"))]
+    #[schema(min_items = 1, max_items = 4)]
     pub contact_methods: Vec<ContactMethod>,
 }
 
@@ -135,12 +138,16 @@ pub struct CreateApplication {
 }))]
 pub struct IntakeForm {
     #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    #[schema(max_length = 4000)]
     pub reasons_for_joining: Option<String>,
     #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    #[schema(max_length = 4000)]
     pub hopes: Option<String>,
     #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    #[schema(max_length = 4000)]
     pub current_supports: Option<String>,
     #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
+    #[schema(max_length = 4000)]
     pub accessibility_needs: Option<String>,
 }
 
@@ -242,6 +249,7 @@ pub struct Timeline {
 pub struct Assign {
     pub coordinator_id: Option<String>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -251,6 +259,7 @@ pub struct Assign {
 pub struct ScheduleMeeting {
     pub meeting_at: DateTime<Utc>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -278,8 +287,10 @@ pub struct RecordMeeting {
     pub consents_reviewed: bool,
     pub safety_plan_reviewed: bool,
     #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
     pub safety_notes: Option<String>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -288,6 +299,7 @@ pub struct RecordMeeting {
 #[schema(example = json!({"group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a"}))]
 pub struct Place {
     #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
     pub group_id: String,
 }
 
@@ -298,6 +310,7 @@ pub struct Waitlist {
     /// The group the person waits for, if one.
     pub group_id: Option<String>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -306,6 +319,7 @@ pub struct Waitlist {
 #[schema(example = json!({"reason": "Not the right time for me."}))]
 pub struct Withdraw {
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -316,6 +330,7 @@ pub struct Withdraw {
 /// and to the partner organization that referred them, if one did.
 pub struct Close {
     #[validate(length(min = 1, max = 1000, message = "a reason is required"))]
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 

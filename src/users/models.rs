@@ -4,7 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::{auth::Role, db::schema::users, language::Language};
+use crate::{
+    auth::{roles::AccountRole, Role},
+    db::schema::users,
+    language::Language,
+};
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = users)]
@@ -124,6 +128,7 @@ pub struct UpdateMe {
 }))]
 pub struct ChangePassword {
     #[validate(length(min = 1, max = 1024, message = "is required"))]
+    #[schema(min_length = 1, max_length = 1024)]
     pub current_password: String,
     #[validate(length(min = 12, max = 1024, message = "must be 12 to 1024 characters"))]
     #[schema(min_length = 12, max_length = 1024)]
@@ -142,6 +147,7 @@ pub struct ChangePassword {
 }))]
 pub struct CreateUser {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254, format = "email")]
     pub email: String,
     #[validate(length(min = 12, max = 1024, message = "must be 12 to 1024 characters"))]
     #[schema(min_length = 12, max_length = 1024)]
@@ -149,7 +155,7 @@ pub struct CreateUser {
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
     #[schema(min_length = 1, max_length = 80)]
     pub display_name: String,
-    /// Any role but `partner` (partners are clients: `POST /partners`).
+    #[schema(value_type = AccountRole)]
     pub role: Role,
     pub preferred_language: Language,
 }
@@ -159,6 +165,7 @@ pub struct CreateUser {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "coordinator", "disabled": false}))]
 pub struct UpdateUser {
+    #[schema(value_type = Option<AccountRole>)]
     pub role: Option<Role>,
     pub disabled: Option<bool>,
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]

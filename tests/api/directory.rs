@@ -319,9 +319,17 @@ fn partners_submit_but_only_coordinators_and_admins_moderate() {
         .json();
     assert_eq!(seen["moderation"]["submitted_by"], client["id"]);
     assert_eq!(seen["moderation"]["submitted_by_role"], "partner");
-    // A partner reads the directory like anyone: not its pending submission.
-    app.get_as(&format!("{LISTINGS}/{id}"), &partner)
-        .problem(404, "not-found");
+    // A submitter reads its own submission while it waits, without the moderation facts;
+    // other callers who are not moderators do not see it.
+    let own = app.get_as(&format!("{LISTINGS}/{id}"), &partner);
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert_eq!(own.json()["status"], "pending");
+    assert!(own.json().get("moderation").is_none());
+    app.get_as(
+        &format!("{LISTINGS}/{id}"),
+        &app.peer("someone@example.ca").access,
+    )
+    .problem(404, "not-found");
 
     let mut outsiders = vec![partner.clone(), app.peer("peer@example.ca").access];
     for role in ["peer_supporter", "mental_health_professional"] {

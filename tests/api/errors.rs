@@ -190,3 +190,29 @@ fn a_body_that_is_not_an_object_is_400() {
         "Test Peer"
     );
 }
+
+#[test]
+fn a_nul_character_is_refused_alike_on_both_backends() {
+    let app = TestApp::spawn();
+    // In a body: 400, and nothing is stored (PostgreSQL could not store it).
+    let res = app.post_json(
+        "/api/v1/directory/listings",
+        &serde_json::json!({"organization": "Org\u{0}", "name": "Circle"}),
+    );
+    let problem = res.problem(400, "invalid-body");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("NUL"),
+        "{problem}"
+    );
+    // In a path: no id holds one. In a query: no filter matches one.
+    app.get("/api/v1/groups/a%00b").problem(404, "not-found");
+    app.get("/api/v1/directory/listings?q=%00")
+        .problem(400, "invalid-parameter");
+    let res = app.send(
+        "POST",
+        "/api/v1/auth/token",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        Some(b"grant_type=client_credentials&client_id=a%00&client_secret=b"),
+    );
+    assert_eq!(res.status, 401, "{}", res.body);
+}

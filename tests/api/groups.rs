@@ -560,3 +560,16 @@ fn my_sessions_lists_only_groups_the_caller_is_placed_in() {
     assert_eq!(mine.json()["items"], json!([]));
     app.get("/api/v1/me/sessions").problem(401, "unauthorized");
 }
+
+#[test]
+fn integers_written_with_a_fraction_of_zero_are_integers() {
+    // JSON Schema's `integer` admits 12.0; so does the API.
+    let app = TestApp::spawn();
+    let admin = app.admin();
+    let mut body = informal("Decimal capacity");
+    body["capacity"] = json!(12.0);
+    assert_eq!(create(&app, &admin.access, &body)["capacity"], 12);
+    body["capacity"] = json!(12.5);
+    let res = app.json("POST", "/api/v1/groups", Some(&admin.access), &body);
+    res.problem(400, "invalid-body");
+}
