@@ -49,7 +49,12 @@ need_postgres() {
     need psql:postgresql-client
 }
 
+# Builds the release binary, or uses $BENCH_BIN (e.g. an older build, to measure before/after).
 build_release() {
+    if [ -n "${BENCH_BIN:-}" ]; then
+        BIN="$BENCH_BIN"
+        return
+    fi
     need cc:build-essential pkg-config:pkg-config
     [ -e /usr/include/postgresql/libpq-fe.h ] || need_pkg libpq-dev
     echo "building the release binary (cargo build --release)" >&2
@@ -150,7 +155,9 @@ begin_results() {
     say "# $1 — $(date -u +%Y-%m-%dT%H:%M:%SZ)"
     say "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
         "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
-    say "# commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    say "# commit: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "${BENCH_BIN:+(binary: $BENCH_BIN)}"
+    say "# load average before the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine shares its cores)"
 }
 say() { echo "$*" | tee -a "$RESULT_FILE"; }
 
