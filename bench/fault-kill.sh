@@ -55,7 +55,7 @@ trial() {
         "refused while down $refused, other $(jq .other_status "$WORK/writes-$backend.json")"
     say "$backend:   after restart ($(python3 -c "print(f'{$t1 - $t0:.2f}')") s to ready): found $found of $acked acknowledged ids (GET as admin);" \
         "missing: $(jq -c .missing "$WORK/found-$backend.json")"
-    say "$backend:   listings in the database: $total, so $((total - acked)) of the $lost in flight were committed but their 201 never reached the client"
+    say "$backend:   listings in the database: $total; of the $lost requests in flight, $((total - acked)) committed though the client never got their 201"
     kill "$API_PID"
     wait "$API_PID" 2>/dev/null || true
 }
