@@ -89,7 +89,9 @@ macro_rules! keyset_page {
     ($query:expr, $page:expr, $time:expr, $id:expr) => {{
         let mut query = $query;
         if let Some(after) = &$page.after {
-            query = query.filter(
+            // The redundant `>=` bounds an index range scan; without it the OR is only a
+            // filter, and a page deep in a large table walks every row before it.
+            query = query.filter($time.ge(after.created_at)).filter(
                 $time
                     .gt(after.created_at)
                     .or($time.eq(after.created_at).and($id.gt(after.id.clone()))),

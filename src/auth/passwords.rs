@@ -1,7 +1,7 @@
 //! argon2id password hashing (OWASP parameters: m=19456 KiB, t=2, p=1). Callers run these on
-//! the blocking pool: a hash takes tens of milliseconds by design.
+//! the blocking pool, holding no pooled connection: a hash takes tens of milliseconds by design.
 
-use std::sync::OnceLock;
+use std::sync::{Condvar, Mutex, OnceLock, PoisonError};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -15,8 +15,42 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// Hashes run at most on half the cores (at least one) at once: a burst of log-ins queues here
+/// instead of taking every core from the requests beside it (bench/load.sh measures both).
+struct HashingSlots {
+    free: Mutex<usize>,
+    freed: Condvar,
+}
+
+struct Slot(&'static HashingSlots);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.freed.notify_one();
+    }
+}
+
+fn hashing_slot() -> Slot {
+    static SLOTS: OnceLock<HashingSlots> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| HashingSlots {
+        free: Mutex::new(std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))),
+        freed: Condvar::new(),
+    });
+    let mut free = slots.free.lock().unwrap_or_else(PoisonError::into_inner);
+    while *free == 0 {
+        free = slots
+            .freed
+            .wait(free)
+            .unwrap_or_else(PoisonError::into_inner);
+    }
+    *free -= 1;
+    Slot(slots)
+}
+
 pub fn hash(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
+    let _slot = hashing_slot();
     argon2()
         .hash_password(password.as_bytes(), &salt)
         .expect("argon2 hashes any password")
@@ -26,6 +60,7 @@ pub fn hash(password: &str) -> String {
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|parsed| {
+            let _slot = hashing_slot();
             argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()

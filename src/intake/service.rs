@@ -224,12 +224,15 @@ pub fn list(
         created_at: r.created_at,
         id: r.id.clone(),
     });
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        read_audit(conn, caller, "intake_application.read", &row.id.clone())?;
-        items.push(view(conn, row, caller)?);
-    }
-    Ok(ApplicationList { items, next_cursor })
+    // One transaction for the page's audit events: one commit instead of one per row.
+    db::write_transaction(conn, |conn| {
+        let mut items = Vec::with_capacity(rows.len());
+        for row in rows {
+            read_audit(conn, caller, "intake_application.read", &row.id.clone())?;
+            items.push(view(conn, row, caller)?);
+        }
+        Ok(ApplicationList { items, next_cursor })
+    })
 }
 
 /// The timeline: every move, described in the application's language.

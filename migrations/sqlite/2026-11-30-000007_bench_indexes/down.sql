@@ -1,0 +1,1 @@
+DROP INDEX intake_applications_awaiting_response_idx;
