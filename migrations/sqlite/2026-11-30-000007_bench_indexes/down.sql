@@ -1,1 +1,3 @@
 DROP INDEX intake_applications_awaiting_response_idx;
+DROP INDEX audit_events_actor_idx;
+DROP INDEX audit_events_resource_idx;
