@@ -42,28 +42,6 @@ impl Role {
     }
 }
 
-/// The roles an account may hold, for the contract: every role but `partner`.
-pub struct AccountRole;
-
-impl utoipa::PartialSchema for AccountRole {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some(
-                "A person's role: any role but `partner` (partners are clients: `POST /partners`).",
-            ))
-            .enum_values(Some(
-                Role::ALL
-                    .into_iter()
-                    .filter(|role| role.is_account_role())
-                    .map(Role::as_str),
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for AccountRole {}
-
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -6,6 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
+use crate::openapi::schemas::{PhoneNumber, Website};
 use crate::{auth::Role, db::schema::directory_listings, language::Language};
 
 /// A closed list of words: a string enum in JSON and in the database, with its parser.
@@ -261,11 +262,7 @@ pub struct ListingSchedule {
 }))]
 pub struct ListingContacts {
     #[validate(custom(function = "valid_phone"))]
-    #[schema(
-        pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$",
-        max_length = 40,
-        example = "1-888-495-6068"
-    )]
+    #[schema(value_type = Option<PhoneNumber>, example = "1-888-495-6068")]
     pub phone: Option<String>,
     #[validate(
         email(message = "must be a valid email address"),
@@ -275,10 +272,7 @@ pub struct ListingContacts {
     pub email: Option<String>,
     /// An `https://` (or `http://`) address.
     #[validate(custom(function = "valid_website"))]
-    #[schema(
-        pattern = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+([/?#]\S*)?$",
-        max_length = 500
-    )]
+    #[schema(value_type = Option<Website>)]
     pub website: Option<String>,
     /// Whether someone answers at any hour.
     #[serde(default)]

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::openapi::schemas::IanaTimeZone;
 use crate::{
     db::schema::{group_sessions, program_groups},
     language::Language,
@@ -253,21 +254,6 @@ pub struct GroupQuery {
     pub cursor: Option<String>,
 }
 
-/// An IANA time zone name, as the contract lists them (the names `chrono-tz` knows).
-pub struct TimeZone;
-
-impl utoipa::PartialSchema for TimeZone {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("An IANA time zone, e.g. America/Toronto."))
-            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for TimeZone {}
-
 fn validate_time_zone(tz: &str) -> Result<(), validator::ValidationError> {
     tz.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
         validator::ValidationError::new("time_zone")
@@ -313,7 +299,7 @@ pub struct CreateGroup {
     #[schema(min_length = 1, max_length = 60)]
     pub identity_focus: Option<String>,
     #[validate(custom(function = "validate_time_zone"))]
-    #[schema(value_type = TimeZone, example = "America/Toronto")]
+    #[schema(value_type = IanaTimeZone, example = "America/Toronto")]
     pub time_zone: String,
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]
     #[schema(minimum = 1, maximum = 100)]
@@ -348,7 +334,7 @@ pub struct UpdateGroup {
     #[schema(min_length = 1, max_length = 60)]
     pub identity_focus: Option<String>,
     #[validate(custom(function = "validate_time_zone"))]
-    #[schema(value_type = Option<TimeZone>)]
+    #[schema(value_type = Option<IanaTimeZone>)]
     pub time_zone: Option<String>,
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]
     #[schema(minimum = 1, maximum = 100)]

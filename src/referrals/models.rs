@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use crate::openapi::schemas::{OnlyTrue, PhoneNumber};
 use crate::{
     db::schema::{referral_idempotency_keys, referrals},
     directory::models::valid_phone,
@@ -104,11 +105,7 @@ pub struct CreateReferral {
     #[schema(format = "email", max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "valid_phone"))]
-    #[schema(
-        pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$",
-        max_length = 40,
-        example = "613-555-0142"
-    )]
+    #[schema(value_type = Option<PhoneNumber>, example = "613-555-0142")]
     pub phone: Option<String>,
     pub preferred_language: Language,
     /// The kind of group the person would like: `informal` (drop-in), `formal` (a cohort of ten
@@ -122,20 +119,6 @@ pub struct CreateReferral {
     #[schema(value_type = OnlyTrue)]
     pub consent_to_contact: bool,
 }
-
-/// A boolean whose one accepted value is `true`, for the contract.
-pub struct OnlyTrue;
-
-impl utoipa::PartialSchema for OnlyTrue {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::Boolean)
-            .enum_values(Some([true]))
-            .into()
-    }
-}
-
-impl utoipa::ToSchema for OnlyTrue {}
 
 /// One change of a referral's status.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

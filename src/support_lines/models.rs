@@ -4,6 +4,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use crate::openapi::schemas::{PhoneNumber, Website};
 use crate::{
     db::schema::support_lines,
     directory::models::{valid_phone, valid_website},
@@ -155,25 +156,14 @@ pub struct NewSupportLine {
     #[validate(nested)]
     pub description: SupportLineDescription,
     #[validate(custom(function = "valid_phone"))]
-    #[schema(
-        pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$",
-        max_length = 40,
-        example = "1-800-268-7708"
-    )]
+    #[schema(value_type = PhoneNumber, example = "1-800-268-7708")]
     pub phone: String,
     #[validate(custom(function = "valid_phone"))]
-    #[schema(
-        pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$",
-        max_length = 40,
-        example = "988"
-    )]
+    #[schema(value_type = Option<PhoneNumber>, example = "988")]
     pub text_number: Option<String>,
     /// An `https://` (or `http://`) address.
     #[validate(custom(function = "valid_website"))]
-    #[schema(
-        pattern = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+([/?#]\S*)?$",
-        max_length = 500
-    )]
+    #[schema(value_type = Option<Website>)]
     pub website: Option<String>,
     pub available_24_7: bool,
     /// Lines are listed by this number, lowest first.
@@ -197,18 +187,15 @@ pub struct SupportLineChanges {
     #[validate(nested)]
     pub description: Option<SupportLineDescription>,
     #[validate(custom(function = "valid_phone"))]
-    #[schema(
-        pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$",
-        max_length = 40
-    )]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub phone: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "valid_phone"))]
-    #[schema(pattern = r"^[-+(). extEXT]*([0-9][-+(). extEXT]*){3,20}$", value_type = Option<String>, max_length = 40)]
+    #[schema(value_type = Option<PhoneNumber>)]
     pub text_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[validate(custom(function = "valid_website"))]
-    #[schema(value_type = Option<String>, pattern = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+([/?#]\S*)?$", max_length = 500)]
+    #[schema(value_type = Option<Website>)]
     pub website: Option<Option<String>>,
     pub available_24_7: Option<bool>,
     #[validate(range(min = 0, max = 10000, message = "must be between 0 and 10000"))]

@@ -4,11 +4,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::{
-    auth::{roles::AccountRole, Role},
-    db::schema::users,
-    language::Language,
-};
+use crate::openapi::schemas::AccountRole;
+use crate::{auth::Role, db::schema::users, language::Language};
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = users)]
