@@ -1,33 +1,17 @@
 //! The two official languages the program serves, and how a request picks one.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+crate::domain::vocabulary! {
+    /// A language of the program: English or French.
+    Language { En = "en", Fr = "fr" }
+}
 
-/// A language of the program: English or French.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    #[default]
-    En,
-    Fr,
+impl Default for Language {
+    fn default() -> Language {
+        Language::En
+    }
 }
 
 impl Language {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Language::En => "en",
-            Language::Fr => "fr",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Language> {
-        match s {
-            "en" => Some(Language::En),
-            "fr" => Some(Language::Fr),
-            _ => None,
-        }
-    }
-
     /// The preferred of English and French in an `Accept-Language` header (RFC 9110 weights);
     /// English when neither is acceptable or the header is missing or malformed.
     pub fn from_accept_language(header: Option<&str>) -> Language {

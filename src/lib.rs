@@ -7,6 +7,7 @@ pub mod consent;
 pub mod db;
 pub mod demo;
 pub mod directory;
+pub mod domain;
 pub mod error;
 pub mod feedback;
 pub mod groups;
@@ -19,10 +20,9 @@ pub mod ops;
 pub mod pagination;
 pub mod partners;
 pub mod referrals;
+pub mod state;
 pub mod support_lines;
 pub mod users;
-
-use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::{
@@ -36,39 +36,12 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{service_config::ServiceConfig, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
+pub use crate::state::AppState;
 use crate::{
-    auth::{rate_limit::AuthLimits, tokens::TokenKeys},
     config::Config,
     db::DbPool,
     http::{extractors, fallback, middleware},
-    ops::metrics::Metrics,
 };
-
-/// What every handler may reach: the pool, the settings, token keys, limits and metrics.
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Arc<Config>,
-    pub keys: TokenKeys,
-    pub limits: AuthLimits,
-    pub metrics: Metrics,
-}
-
-impl AppState {
-    pub fn new(config: Config) -> Result<AppState, String> {
-        let pool = DbPool::new(
-            &config.database_url,
-            config.database_pool_size,
-            config.database_timeout,
-        );
-        Ok(AppState {
-            pool,
-            keys: TokenKeys::from_config(&config)?,
-            limits: AuthLimits::new(config.auth_rate_limits),
-            config: Arc::new(config),
-            metrics: Metrics::new(),
-        })
-    }
-}
 
 /// Every documented route. The contract and the app are both built from this one function.
 fn routes(cfg: &mut ServiceConfig) {

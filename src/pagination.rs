@@ -84,7 +84,6 @@ impl PageRequest {
 
 /// Pages a boxed diesel query by (`$time`, `$id`): the rows after the page's cursor, in that
 /// order, one more than the limit (see [`PageRequest::finish`]).
-#[macro_export]
 macro_rules! keyset_page {
     ($query:expr, $page:expr, $time:expr, $id:expr) => {{
         let mut query = $query;
@@ -100,6 +99,7 @@ macro_rules! keyset_page {
         query.order(($time.asc(), $id.asc())).limit($page.limit + 1)
     }};
 }
+pub(crate) use keyset_page;
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use super::{
 use crate::{
     auth::{AuthUser, Role},
     error::ApiError,
-    AppState,
+    state::AppState,
 };
 
 /// List audit events (admin)

@@ -35,5 +35,5 @@ pub fn list(
     if let Some(until) = query.until {
         q = q.filter(audit_events::occurred_at.lt(until.naive_utc()));
     }
-    crate::keyset_page!(q, page, audit_events::occurred_at, audit_events::id).load(conn)
+    crate::pagination::keyset_page!(q, page, audit_events::occurred_at, audit_events::id).load(conn)
 }

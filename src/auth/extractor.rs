@@ -5,7 +5,7 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpR
 use futures_util::future::LocalBoxFuture;
 
 use super::{service, Role};
-use crate::{error::ApiError, http::middleware::RequestId, AppState};
+use crate::{error::ApiError, http::middleware::RequestId, state::AppState};
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {

@@ -10,7 +10,7 @@ use super::{
     passwords,
     service::{self, ClientCredentialsError, LoginContext},
 };
-use crate::{error::ApiError, http::middleware::RequestId, users, AppState};
+use crate::{error::ApiError, http::middleware::RequestId, state::AppState, users};
 
 /// Sign up as a peer
 ///

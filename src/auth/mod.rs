@@ -7,9 +7,8 @@ pub mod models;
 pub mod passwords;
 pub mod rate_limit;
 pub mod repository;
-pub mod roles;
 pub mod service;
 pub mod tokens;
 
+pub use crate::domain::Role;
 pub use extractor::{AuthUser, MaybeAuthUser};
-pub use roles::Role;

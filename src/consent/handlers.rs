@@ -6,7 +6,7 @@ use super::{models::*, service};
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
     error::ApiError,
-    AppState,
+    state::AppState,
 };
 
 /// The current consent documents

@@ -76,7 +76,8 @@ pub fn page_of_records(
     if let Some(person) = person_id {
         q = q.filter(consent_records::person_id.eq(person.to_string()));
     }
-    crate::keyset_page!(q, page, consent_records::recorded_at, consent_records::id).load(conn)
+    crate::pagination::keyset_page!(q, page, consent_records::recorded_at, consent_records::id)
+        .load(conn)
 }
 
 /// Whether a record has been withdrawn already.

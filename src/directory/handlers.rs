@@ -10,7 +10,7 @@ use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
     error::ApiError,
     http::etag::{etag, IfMatch},
-    AppState,
+    state::AppState,
 };
 
 /// A listing with its `ETag`.

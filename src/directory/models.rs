@@ -1,41 +1,15 @@
-use std::borrow::Cow;
-
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{AsChangeset, Insertable, Queryable};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
-use crate::openapi::schemas::{PhoneNumber, Website};
+use crate::domain::{
+    contact::{refusal, valid_phone, valid_website},
+    schemas::{PhoneNumber, Website},
+    vocabulary,
+};
 use crate::{auth::Role, db::schema::directory_listings, language::Language};
-
-/// A closed list of words: a string enum in JSON and in the database, with its parser.
-macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:tt),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $text,)+
-                }
-            }
-
-            pub fn parse(text: &str) -> Option<$name> {
-                match text {
-                    $($text => Some($name::$variant),)+
-                    _ => None,
-                }
-            }
-        }
-    };
-}
 
 vocabulary! {
     /// A province or territory by its two-letter code, or `CA` for a Canada-wide listing.
@@ -548,10 +522,6 @@ pub struct ListingQuery {
     pub cursor: Option<String>,
 }
 
-fn refusal(code: &'static str, message: String) -> ValidationError {
-    ValidationError::new(code).with_message(Cow::Owned(message))
-}
-
 fn one_of(
     value: &str,
     known: bool,
@@ -639,42 +609,6 @@ fn not_blank(value: &str) -> Result<(), ValidationError> {
         Err(refusal("blank", "must not be blank".into()))
     } else {
         Ok(())
-    }
-}
-
-/// A phone number as people write it: digits with spaces, `+ - ( ) .`, and an extension
-/// (`ext. 222` or `x222`); 3 digits (`988`) to 20.
-pub fn valid_phone(value: &str) -> Result<(), ValidationError> {
-    let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c) || "extEXT".contains(c));
-    if allowed && (3..=20).contains(&digits) && value.len() <= 40 {
-        Ok(())
-    } else {
-        Err(refusal(
-            "phone",
-            "must be a phone number, e.g. 1-844-750-1648 or 988".into(),
-        ))
-    }
-}
-
-/// An absolute `https://` or `http://` address (never `javascript:` and the like: front-ends
-/// render it as a link).
-pub fn valid_website(value: &str) -> Result<(), ValidationError> {
-    let lower = value.to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
-    let host_ok = lower
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
-        .is_some_and(|host| host.contains('.') && !host.contains(char::is_whitespace));
-    if scheme_ok && host_ok && value.len() <= 500 && !value.contains(char::is_whitespace) {
-        Ok(())
-    } else {
-        Err(refusal(
-            "url",
-            "must be an https:// address, e.g. https://www.example.org".into(),
-        ))
     }
 }
 

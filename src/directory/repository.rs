@@ -126,7 +126,7 @@ pub fn list(
                 .escape('\\'),
         );
     }
-    crate::keyset_page!(
+    crate::pagination::keyset_page!(
         q,
         page,
         directory_listings::created_at,

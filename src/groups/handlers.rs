@@ -7,7 +7,7 @@ use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
     error::ApiError,
     http::etag::{etag, IfMatch},
-    AppState,
+    state::AppState,
 };
 
 /// Who leads groups: facilitators of their own groups, and staff.

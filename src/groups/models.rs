@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::openapi::schemas::IanaTimeZone;
+use crate::domain::schemas::IanaTimeZone;
 use crate::{
     db::schema::{group_sessions, program_groups},
     language::Language,
@@ -254,13 +254,6 @@ pub struct GroupQuery {
     pub cursor: Option<String>,
 }
 
-fn validate_time_zone(tz: &str) -> Result<(), validator::ValidationError> {
-    tz.parse::<chrono_tz::Tz>().map(|_| ()).map_err(|_| {
-        validator::ValidationError::new("time_zone")
-            .with_message("is not an IANA time zone such as America/Toronto".into())
-    })
-}
-
 fn validate_audience(audience: &[Audience]) -> Result<(), validator::ValidationError> {
     if audience.is_empty() {
         return Err(validator::ValidationError::new("length")
@@ -298,7 +291,7 @@ pub struct CreateGroup {
     #[validate(length(min = 1, max = 60, message = "must be 1 to 60 characters"))]
     #[schema(min_length = 1, max_length = 60)]
     pub identity_focus: Option<String>,
-    #[validate(custom(function = "validate_time_zone"))]
+    #[validate(custom(function = "crate::domain::contact::valid_time_zone"))]
     #[schema(value_type = IanaTimeZone, example = "America/Toronto")]
     pub time_zone: String,
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]
@@ -333,7 +326,7 @@ pub struct UpdateGroup {
     #[validate(length(min = 1, max = 60, message = "must be 1 to 60 characters"))]
     #[schema(min_length = 1, max_length = 60)]
     pub identity_focus: Option<String>,
-    #[validate(custom(function = "validate_time_zone"))]
+    #[validate(custom(function = "crate::domain::contact::valid_time_zone"))]
     #[schema(value_type = Option<IanaTimeZone>)]
     pub time_zone: Option<String>,
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]

@@ -51,7 +51,8 @@ pub fn list_groups(
     if let Some(focus) = &query.identity_focus {
         q = q.filter(program_groups::identity_focus.eq(focus.trim().to_lowercase()));
     }
-    crate::keyset_page!(q, page, program_groups::created_at, program_groups::id).load(conn)
+    crate::pagination::keyset_page!(q, page, program_groups::created_at, program_groups::id)
+        .load(conn)
 }
 
 /// Writes a group's fields, only if it is still at `expected_version`; bumps the version.

@@ -6,7 +6,7 @@ use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
     error::ApiError,
-    AppState,
+    state::AppState,
 };
 
 const COORDINATORS: [Role; 2] = [Role::Coordinator, Role::Admin];

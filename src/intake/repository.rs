@@ -105,7 +105,7 @@ pub fn list(
         }
         None => {}
     }
-    crate::keyset_page!(
+    crate::pagination::keyset_page!(
         q,
         page,
         intake_applications::created_at,

@@ -4,7 +4,7 @@ use super::{
     models::{NotificationList, NotificationQuery},
     service,
 };
-use crate::{auth::AuthUser, error::ApiError, AppState};
+use crate::{auth::AuthUser, error::ApiError, state::AppState};
 
 /// List my notifications
 ///

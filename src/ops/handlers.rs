@@ -1,7 +1,7 @@
 use actix_web::{get, web, HttpResponse};
 
 use super::models::{Health, Readiness};
-use crate::{db::Backend, error::ApiError, AppState};
+use crate::{db::Backend, error::ApiError, state::AppState};
 
 /// Liveness: the process is up.
 #[utoipa::path(

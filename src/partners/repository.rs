@@ -33,7 +33,7 @@ pub fn find_active(conn: &mut Conn, id: &str) -> QueryResult<Option<PartnerClien
 }
 
 pub fn list(conn: &mut Conn, page: &PageRequest) -> QueryResult<Vec<PartnerClientRow>> {
-    crate::keyset_page!(
+    crate::pagination::keyset_page!(
         partner_clients::table.into_boxed(),
         page,
         partner_clients::created_at,

@@ -6,7 +6,7 @@ use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
     error::ApiError,
-    AppState,
+    state::AppState,
 };
 
 const PARTNERS: [Role; 1] = [Role::Partner];

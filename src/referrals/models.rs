@@ -4,10 +4,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::openapi::schemas::{OnlyTrue, PhoneNumber};
+use crate::domain::schemas::{OnlyTrue, PhoneNumber};
 use crate::{
     db::schema::{referral_idempotency_keys, referrals},
-    directory::models::valid_phone,
+    domain::contact::valid_phone,
     intake::{models::GroupKindPreference, state::IntakeStatus},
     language::Language,
 };

@@ -61,7 +61,7 @@ pub fn list_of_partner(
     if let Some(after) = modified_after {
         q = q.filter(referrals::modified_at.gt(after));
     }
-    crate::keyset_page!(q, page, referrals::created_at, referrals::id).load(conn)
+    crate::pagination::keyset_page!(q, page, referrals::created_at, referrals::id).load(conn)
 }
 
 /// The referral behind an application, with its partner's name.

@@ -9,7 +9,7 @@ use super::{
 use crate::{
     auth::{AuthUser, Role},
     error::ApiError,
-    AppState,
+    state::AppState,
 };
 
 /// List crisis and support lines

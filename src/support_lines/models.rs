@@ -4,10 +4,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::openapi::schemas::{PhoneNumber, Website};
+use crate::domain::schemas::{PhoneNumber, Website};
 use crate::{
     db::schema::support_lines,
-    directory::models::{valid_phone, valid_website},
+    domain::contact::{valid_phone, valid_website},
 };
 
 #[derive(Debug, Clone, Queryable, Insertable)]

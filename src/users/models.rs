@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::openapi::schemas::AccountRole;
+use crate::domain::schemas::AccountRole;
 use crate::{auth::Role, db::schema::users, language::Language};
 
 #[derive(Debug, Clone, Queryable, Insertable)]

@@ -41,7 +41,7 @@ pub fn list(conn: &mut Conn, query: &UserQuery, page: &PageRequest) -> QueryResu
             .replace('_', "\\_");
         q = q.filter(users::email.like(format!("%{escaped}%")).escape('\\'));
     }
-    crate::keyset_page!(q, page, users::created_at, users::id).load(conn)
+    crate::pagination::keyset_page!(q, page, users::created_at, users::id).load(conn)
 }
 
 pub fn update_profile(
