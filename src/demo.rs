@@ -12,12 +12,12 @@ use crate::{
     },
     db::{self, Conn},
     directory,
+    domain::version::ExpectedVersion,
     error::ApiError,
     groups::{
         self,
         models::{Audience, CreateGroup, CreateSessions, GroupKind, GroupStatus, UpdateGroup},
     },
-    http::etag::IfMatch,
     language::Language,
     partners::{self, models::CreatePartner},
     users,
@@ -281,7 +281,7 @@ fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
             conn,
             &admin,
             &group.id,
-            &IfMatch::default(),
+            &ExpectedVersion::Any,
             &UpdateGroup {
                 name: None,
                 description: None,

@@ -8,8 +8,9 @@ use super::{
 };
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
+    domain::version::ExpectedVersion,
     error::ApiError,
-    http::etag::{etag, IfMatch},
+    http::etag::etag,
     state::AppState,
 };
 
@@ -159,7 +160,7 @@ pub async fn submit_listing(
 pub async fn review_listing(
     state: web::Data<AppState>,
     caller: AuthUser,
-    if_match: IfMatch,
+    if_match: ExpectedVersion,
     id: web::Path<String>,
     body: JsonBody<ListingReview>,
 ) -> Result<HttpResponse, ApiError> {
@@ -206,7 +207,7 @@ pub async fn review_listing(
 pub async fn update_listing(
     state: web::Data<AppState>,
     caller: AuthUser,
-    if_match: IfMatch,
+    if_match: ExpectedVersion,
     id: web::Path<String>,
     body: JsonBody<ListingChanges>,
 ) -> Result<HttpResponse, ApiError> {
@@ -248,7 +249,7 @@ pub async fn update_listing(
 pub async fn archive_listing(
     state: web::Data<AppState>,
     caller: AuthUser,
-    if_match: IfMatch,
+    if_match: ExpectedVersion,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin])?;

@@ -15,8 +15,8 @@ use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
     db::{self, Conn},
+    domain::version::ExpectedVersion,
     error::{ApiError, FieldError},
-    http::etag::IfMatch,
     pagination::{Cursor, PageRequest},
 };
 
@@ -162,7 +162,7 @@ pub fn review(
     caller: &AuthUser,
     id: &str,
     review: &ListingReview,
-    if_match: &IfMatch,
+    expected: &ExpectedVersion,
 ) -> Result<Listing, ApiError> {
     let note = clean(review.note.clone());
     if review.decision == ReviewDecision::Reject && note.is_none() {
@@ -176,7 +176,7 @@ pub fn review(
         ReviewDecision::Publish => (ListingStatus::Published, "directory.published"),
         ReviewDecision::Reject => (ListingStatus::Rejected, "directory.rejected"),
     };
-    write(conn, caller, id, if_match, |_, row| {
+    write(conn, caller, id, expected, |_, row| {
         if row.status != ListingStatus::Pending.as_str() {
             return Err(ApiError::Conflict(format!(
                 "the listing is {}; only a pending listing can be reviewed",
@@ -202,9 +202,9 @@ pub fn archive(
     conn: &mut Conn,
     caller: &AuthUser,
     id: &str,
-    if_match: &IfMatch,
+    expected: &ExpectedVersion,
 ) -> Result<Listing, ApiError> {
-    write(conn, caller, id, if_match, |_, row| {
+    write(conn, caller, id, expected, |_, row| {
         if row.status == ListingStatus::Archived.as_str() {
             return Err(ApiError::Conflict("the listing is already archived".into()));
         }
@@ -226,9 +226,9 @@ pub fn update(
     caller: &AuthUser,
     id: &str,
     changes: &ListingChanges,
-    if_match: &IfMatch,
+    expected: &ExpectedVersion,
 ) -> Result<Listing, ApiError> {
-    write(conn, caller, id, if_match, |conn, row| {
+    write(conn, caller, id, expected, |conn, row| {
         let (audiences, languages) =
             repository::tags(conn, std::slice::from_ref(&row.id))?.take(&row.id);
         let before = Content::from_row(row, audiences, languages);
@@ -268,12 +268,12 @@ fn write(
     conn: &mut Conn,
     caller: &AuthUser,
     id: &str,
-    if_match: &IfMatch,
+    expected: &ExpectedVersion,
     plan: impl Fn(&mut Conn, &ListingRow) -> Result<Option<Planned>, ApiError>,
 ) -> Result<Listing, ApiError> {
     for _ in 0..WRITE_ATTEMPTS {
         let row = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
-        if_match.check(row.version)?;
+        expected.check(row.version)?;
         let Some(mut planned) = plan(conn, &row)? else {
             // Nothing to change: the listing as it is.
             return load(conn, row, true);

@@ -5,6 +5,7 @@
 pub mod contact;
 pub mod role;
 pub mod schemas;
+pub mod version;
 
 pub use role::Role;
 

@@ -5,8 +5,9 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
+    domain::version::ExpectedVersion,
     error::ApiError,
-    http::etag::{etag, IfMatch},
+    http::etag::etag,
     state::AppState,
 };
 
@@ -156,7 +157,7 @@ pub async fn update_group(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    if_match: IfMatch,
+    if_match: ExpectedVersion,
     body: JsonBody<UpdateGroup>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&[Role::Coordinator, Role::Admin])?;
@@ -309,7 +310,7 @@ pub async fn update_session(
     state: web::Data<AppState>,
     caller: AuthUser,
     id: web::Path<String>,
-    if_match: IfMatch,
+    if_match: ExpectedVersion,
     body: JsonBody<UpdateSession>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(&LEADERS)?;

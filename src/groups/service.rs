@@ -9,8 +9,8 @@ use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
     db::{self, Conn},
+    domain::version::ExpectedVersion,
     error::{ApiError, FieldError},
-    http::etag::IfMatch,
     language::Language,
     pagination::{Cursor, PageRequest},
 };
@@ -251,12 +251,12 @@ pub fn update_group(
     conn: &mut Conn,
     caller: &AuthUser,
     id: &str,
-    if_match: &IfMatch,
+    expected: &ExpectedVersion,
     changes: &UpdateGroup,
 ) -> Result<(Group, i64), ApiError> {
     db::write_transaction(conn, |conn| {
         let current = repository::find_group(conn, id)?.ok_or(ApiError::NotFound)?;
-        if_match.check(current.version)?;
+        expected.check(current.version)?;
         let mut row = current.clone();
         let now = db::now();
         if let Some(name) = &changes.name {
@@ -499,13 +499,13 @@ pub fn update_session(
     conn: &mut Conn,
     caller: &AuthUser,
     id: &str,
-    if_match: &IfMatch,
+    expected: &ExpectedVersion,
     changes: &UpdateSession,
 ) -> Result<(Session, i64), ApiError> {
     db::write_transaction(conn, |conn| {
         let current = repository::find_session(conn, id)?.ok_or(ApiError::NotFound)?;
         let group = group_led_by(conn, caller, &current.group_id)?;
-        if_match.check(current.version)?;
+        expected.check(current.version)?;
         if current.status == "cancelled" {
             return Err(ApiError::InvalidTransition {
                 action: "change a session".into(),

@@ -1,66 +1,62 @@
-//! Versioned resources: an `ETag` from the row's version, and `If-Match` checked against it.
+//! Versioned resources at the HTTP edge: an `ETag` from the row's version, and `If-Match` read
+//! into the version a write expects (`domain::version::ExpectedVersion`).
 
 use actix_web::{dev::Payload, http::header, FromRequest, HttpRequest};
 
-use crate::error::ApiError;
+use crate::{domain::version::ExpectedVersion, error::ApiError};
 
 /// The entity tag of a resource at `version`.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
 }
 
-/// The `If-Match` header of a write, if any.
-#[derive(Debug, Clone, Default)]
-pub struct IfMatch(pub Option<String>);
-
-impl IfMatch {
-    /// Passes when there is no `If-Match`, when it is `*`, or when one of its tags is the
-    /// current one (weak or strong); otherwise the write is refused with 412.
-    pub fn check(&self, current_version: i64) -> Result<(), ApiError> {
-        let Some(value) = &self.0 else {
-            return Ok(());
-        };
-        let current = etag(current_version);
-        let matches = value
-            .split(',')
-            .map(str::trim)
-            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == current);
-        if matches {
-            Ok(())
-        } else {
-            Err(ApiError::PreconditionFailed)
-        }
+/// `If-Match`: absent or `*` expects nothing; otherwise its tags (weak or strong) name the
+/// versions the write expects. A tag this API never issued matches no version.
+pub fn expected_version(if_match: Option<&str>) -> ExpectedVersion {
+    let Some(value) = if_match else {
+        return ExpectedVersion::Any;
+    };
+    let tags: Vec<&str> = value.split(',').map(str::trim).collect();
+    if tags.contains(&"*") {
+        return ExpectedVersion::Any;
     }
+    ExpectedVersion::OneOf(
+        tags.iter()
+            .filter_map(|tag| {
+                let tag = tag.strip_prefix("W/").unwrap_or(tag);
+                tag.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+            })
+            .collect(),
+    )
 }
 
-impl FromRequest for IfMatch {
+impl FromRequest for ExpectedVersion {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<IfMatch, ApiError>>;
+    type Future = std::future::Ready<Result<ExpectedVersion, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req
-            .headers()
-            .get(header::IF_MATCH)
-            .map(|v| v.to_str().map(str::to_string));
-        std::future::ready(match value {
-            None => Ok(IfMatch(None)),
-            Some(Ok(v)) => Ok(IfMatch(Some(v))),
-            Some(Err(_)) => Err(ApiError::InvalidParameter("If-Match is not ASCII".into())),
+        std::future::ready(match req.headers().get(header::IF_MATCH) {
+            None => Ok(ExpectedVersion::Any),
+            Some(v) => v
+                .to_str()
+                .map(|v| expected_version(Some(v)))
+                .map_err(|_| ApiError::InvalidParameter("If-Match is not ASCII".into())),
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::IfMatch;
+    use super::expected_version;
 
     #[test]
     fn if_match_accepts_the_current_tag_star_or_nothing() {
-        assert!(IfMatch(None).check(3).is_ok());
-        assert!(IfMatch(Some("\"3\"".into())).check(3).is_ok());
-        assert!(IfMatch(Some("W/\"3\"".into())).check(3).is_ok());
-        assert!(IfMatch(Some("\"1\", \"3\"".into())).check(3).is_ok());
-        assert!(IfMatch(Some("*".into())).check(3).is_ok());
-        assert!(IfMatch(Some("\"2\"".into())).check(3).is_err());
+        assert!(expected_version(None).check(3).is_ok());
+        assert!(expected_version(Some("\"3\"")).check(3).is_ok());
+        assert!(expected_version(Some("W/\"3\"")).check(3).is_ok());
+        assert!(expected_version(Some("\"1\", \"3\"")).check(3).is_ok());
+        assert!(expected_version(Some("*")).check(3).is_ok());
+        assert!(expected_version(Some("\"2\"")).check(3).is_err());
+        assert!(expected_version(Some("3")).check(3).is_err());
     }
 }
