@@ -441,6 +441,15 @@ impl ResponseError for ApiError {
     }
 }
 
+impl ApiError {
+    /// A stored value this build cannot read (a corrupt or foreign row): logged with the
+    /// column it came from, answered as an internal error, never replaced by a default.
+    pub fn unreadable(column: &str, error: impl std::fmt::Display) -> ApiError {
+        log::error!("{column}: the stored value cannot be read: {error}");
+        ApiError::Internal
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

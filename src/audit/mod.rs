@@ -6,4 +6,4 @@ pub mod models;
 pub mod repository;
 pub mod service;
 
-pub use service::{record, Entry};
+pub use service::{record, record_all, Entry};

@@ -10,6 +10,17 @@ pub fn insert(conn: &mut Conn, row: &AuditEventRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Writes many events in one statement.
+pub fn insert_all(conn: &mut Conn, rows: &[AuditEventRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    crate::db::on_backend!(conn, |c| diesel::insert_into(audit_events::table)
+        .values(rows)
+        .execute(c))
+    .map(|_| ())
+}
+
 /// A page of events, oldest first, one more than the limit to tell whether another page exists.
 pub fn list(
     conn: &mut Conn,

@@ -45,7 +45,20 @@ impl<'a> Entry<'a> {
 
 /// Writes one audit event (in the caller's transaction).
 pub fn record(conn: &mut Conn, entry: Entry<'_>) -> Result<(), ApiError> {
-    let row = AuditEventRow {
+    Ok(repository::insert(conn, &row_of(entry))?)
+}
+
+/// Writes many audit events (a page read, say) in one statement, in the caller's transaction.
+pub fn record_all<'a>(
+    conn: &mut Conn,
+    entries: impl IntoIterator<Item = Entry<'a>>,
+) -> Result<(), ApiError> {
+    let rows: Vec<AuditEventRow> = entries.into_iter().map(row_of).collect();
+    Ok(repository::insert_all(conn, &rows)?)
+}
+
+fn row_of(entry: Entry<'_>) -> AuditEventRow {
+    AuditEventRow {
         id: db::new_id(),
         occurred_at: db::now(),
         actor_id: entry.actor.map(|a| a.id.clone()),
@@ -55,8 +68,7 @@ pub fn record(conn: &mut Conn, entry: Entry<'_>) -> Result<(), ApiError> {
         resource_id: entry.resource_id.map(str::to_string),
         request_id: entry.request_id.map(str::to_string),
         details: entry.details.map(|d| d.to_string()),
-    };
-    Ok(repository::insert(conn, &row)?)
+    }
 }
 
 pub fn list(conn: &mut Conn, query: &AuditQuery) -> Result<AuditEventList, ApiError> {

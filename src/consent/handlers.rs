@@ -2,7 +2,7 @@ use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
 use validator::Validate;
 
-use super::{models::*, service};
+use super::{models::*, service, Reactions};
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
     error::ApiError,
@@ -195,6 +195,7 @@ pub async fn list_records(
 #[post("/consent-records/{id}/withdraw")]
 pub async fn withdraw_record(
     state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
     caller: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
@@ -202,7 +203,7 @@ pub async fn withdraw_record(
     let id = id.into_inner();
     let record = state
         .pool
-        .run(move |conn| service::withdraw(conn, &caller, &id))
+        .run(move |conn| service::withdraw(conn, &caller, &reactions, &id))
         .await?;
     Ok(HttpResponse::Created().json(record))
 }

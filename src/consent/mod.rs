@@ -8,6 +8,16 @@ pub mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::{auth::AuthUser, db::Conn, error::ApiError};
+
+/// What the levels above consent do, in the withdrawal's own transaction. Built in
+/// `crate::reactions`; consent never names them.
+#[derive(Clone, Copy)]
+pub struct Reactions {
+    /// The person (by id) withdrew their participation consent: their placements are held.
+    pub participation_withdrawn: fn(&mut Conn, &AuthUser, &str) -> Result<(), ApiError>,
+}
+
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_documents)
         .service(handlers::create_document)

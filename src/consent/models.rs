@@ -6,30 +6,21 @@ use validator::Validate;
 
 use crate::{
     db::schema::{consent_documents, consent_records},
+    domain::vocabulary,
     language::Language,
 };
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentKind {
-    CodeOfConduct,
-    ParticipationConsent,
-    ConfidentialityAgreement,
-    SafetyAndEmergencyProtocol,
-    ReferralInformationSharing,
+vocabulary! {
+    ConsentKind {
+        CodeOfConduct = "code_of_conduct",
+        ParticipationConsent = "participation_consent",
+        ConfidentialityAgreement = "confidentiality_agreement",
+        SafetyAndEmergencyProtocol = "safety_and_emergency_protocol",
+        ReferralInformationSharing = "referral_information_sharing",
+    }
 }
 
 impl ConsentKind {
-    pub const ALL: [ConsentKind; 5] = [
-        ConsentKind::CodeOfConduct,
-        ConsentKind::ParticipationConsent,
-        ConsentKind::ConfidentialityAgreement,
-        ConsentKind::SafetyAndEmergencyProtocol,
-        ConsentKind::ReferralInformationSharing,
-    ];
-
     /// The consents a person must have granted (current version, not withdrawn) to be placed.
     pub const REQUIRED_FOR_PLACEMENT: [ConsentKind; 4] = [
         ConsentKind::CodeOfConduct,
@@ -37,65 +28,25 @@ impl ConsentKind {
         ConsentKind::ConfidentialityAgreement,
         ConsentKind::SafetyAndEmergencyProtocol,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentKind::CodeOfConduct => "code_of_conduct",
-            ConsentKind::ParticipationConsent => "participation_consent",
-            ConsentKind::ConfidentialityAgreement => "confidentiality_agreement",
-            ConsentKind::SafetyAndEmergencyProtocol => "safety_and_emergency_protocol",
-            ConsentKind::ReferralInformationSharing => "referral_information_sharing",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<ConsentKind> {
-        ConsentKind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    Granted,
-    Refused,
-    Withdrawn,
+vocabulary! {
+    Decision { Granted = "granted", Refused = "refused", Withdrawn = "withdrawn" }
 }
 
-impl Decision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Granted => "granted",
-            Decision::Refused => "refused",
-            Decision::Withdrawn => "withdrawn",
-        }
-    }
-}
-
-/// `electronic`: the person in the app. `verbal_at_intake`: said aloud at the intake meeting
-/// and recorded by a coordinator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ConsentMethod {
-    Electronic,
-    VerbalAtIntake,
-}
-
-impl ConsentMethod {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentMethod::Electronic => "electronic",
-            ConsentMethod::VerbalAtIntake => "verbal_at_intake",
-        }
-    }
+vocabulary! {
+    /// `electronic`: the person in the app. `verbal_at_intake`: said aloud at the intake meeting
+    /// and recorded by a coordinator.
+    ConsentMethod { Electronic = "electronic", VerbalAtIntake = "verbal_at_intake" }
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = consent_documents)]
 pub struct DocumentRow {
     pub id: String,
-    pub kind: String,
+    pub kind: ConsentKind,
     pub version: i32,
-    pub language: String,
+    pub language: Language,
     pub title: String,
     pub body: String,
     pub published_by: Option<String>,
@@ -108,8 +59,8 @@ pub struct RecordRow {
     pub id: String,
     pub person_id: String,
     pub document_id: String,
-    pub decision: String,
-    pub method: String,
+    pub decision: Decision,
+    pub method: ConsentMethod,
     pub recorded_by: String,
     pub withdraws_record_id: Option<String>,
     pub recorded_at: NaiveDateTime,

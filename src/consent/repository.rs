@@ -1,11 +1,12 @@
 use diesel::prelude::*;
 
-use super::models::{DocumentRow, RecordRow};
+use super::models::{ConsentKind, DocumentRow, RecordRow};
 use crate::{
     db::{
         schema::{consent_documents, consent_records},
         Conn,
     },
+    language::Language,
     pagination::PageRequest,
 };
 
@@ -21,7 +22,7 @@ pub fn find_document(conn: &mut Conn, id: &str) -> QueryResult<Option<DocumentRo
 }
 
 /// The highest version of a kind in a language (0 when there is none).
-pub fn latest_version(conn: &mut Conn, kind: &str, language: &str) -> QueryResult<i32> {
+pub fn latest_version(conn: &mut Conn, kind: ConsentKind, language: Language) -> QueryResult<i32> {
     consent_documents::table
         .filter(consent_documents::kind.eq(kind))
         .filter(consent_documents::language.eq(language))

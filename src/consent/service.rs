@@ -2,21 +2,20 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::json;
 
-use super::{models::*, repository};
+use super::{models::*, repository, Reactions};
 use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
     db::{self, Conn},
     error::{ApiError, FieldError},
-    intake,
     language::Language,
     pagination::{Cursor, PageRequest},
 };
 
 fn document_view(row: DocumentRow, current: bool) -> Document {
     Document {
-        kind: ConsentKind::parse(&row.kind).unwrap_or(ConsentKind::CodeOfConduct),
-        language: Language::parse(&row.language).unwrap_or_default(),
+        kind: row.kind,
+        language: row.language,
         id: row.id,
         version: row.version,
         title: row.title,
@@ -28,19 +27,11 @@ fn document_view(row: DocumentRow, current: bool) -> Document {
 
 fn record_view(record: RecordRow, document: DocumentRow) -> ConsentRecord {
     ConsentRecord {
-        kind: ConsentKind::parse(&document.kind).unwrap_or(ConsentKind::CodeOfConduct),
+        kind: document.kind,
         version: document.version,
-        language: Language::parse(&document.language).unwrap_or_default(),
-        decision: match record.decision.as_str() {
-            "granted" => Decision::Granted,
-            "refused" => Decision::Refused,
-            _ => Decision::Withdrawn,
-        },
-        method: if record.method == "verbal_at_intake" {
-            ConsentMethod::VerbalAtIntake
-        } else {
-            ConsentMethod::Electronic
-        },
+        language: document.language,
+        decision: record.decision,
+        method: record.method,
         id: record.id,
         person_id: record.person_id,
         document_id: record.document_id,
@@ -54,7 +45,7 @@ fn record_view(record: RecordRow, document: DocumentRow) -> ConsentRecord {
 fn current_ids(rows: &[DocumentRow]) -> HashSet<String> {
     let mut seen = HashSet::new();
     rows.iter()
-        .filter(|r| seen.insert((r.kind.clone(), r.language.clone())))
+        .filter(|r| seen.insert((r.kind, r.language)))
         .map(|r| r.id.clone())
         .collect()
 }
@@ -66,8 +57,8 @@ pub fn list_documents(conn: &mut Conn, query: &DocumentQuery) -> Result<Document
     let items = rows
         .into_iter()
         .filter(|r| current.contains(&r.id))
-        .filter(|r| query.kind.is_none_or(|k| k.as_str() == r.kind))
-        .filter(|r| query.language.is_none_or(|l| l.as_str() == r.language))
+        .filter(|r| query.kind.is_none_or(|k| k == r.kind))
+        .filter(|r| query.language.is_none_or(|l| l == r.language))
         .map(|r| document_view(r, true))
         .collect();
     Ok(DocumentList { items })
@@ -75,7 +66,7 @@ pub fn list_documents(conn: &mut Conn, query: &DocumentQuery) -> Result<Document
 
 pub fn get_document(conn: &mut Conn, id: &str) -> Result<Document, ApiError> {
     let row = repository::find_document(conn, id)?.ok_or(ApiError::NotFound)?;
-    let current = repository::latest_version(conn, &row.kind, &row.language)? == row.version;
+    let current = repository::latest_version(conn, row.kind, row.language)? == row.version;
     Ok(document_view(row, current))
 }
 
@@ -85,13 +76,11 @@ pub fn create_document(
     request: &CreateDocument,
 ) -> Result<Document, ApiError> {
     db::write_transaction(conn, |conn| {
-        let kind = request.kind.as_str();
-        let language = request.language.as_str();
         let row = DocumentRow {
             id: db::new_id(),
-            kind: kind.to_string(),
-            version: repository::latest_version(conn, kind, language)? + 1,
-            language: language.to_string(),
+            kind: request.kind,
+            version: repository::latest_version(conn, request.kind, request.language)? + 1,
+            language: request.language,
             title: request.title.trim().to_string(),
             body: request.body.clone(),
             published_by: Some(caller.id.clone()),
@@ -106,7 +95,9 @@ pub fn create_document(
                 "consent_document",
                 &row.id,
             )
-            .with_details(json!({"kind": kind, "language": language, "version": row.version})),
+            .with_details(
+                json!({"kind": row.kind, "language": row.language, "version": row.version}),
+            ),
         )?;
         Ok(document_view(row, true))
     })
@@ -122,9 +113,9 @@ pub fn missing_consents(
 ) -> Result<Vec<ConsentKind>, ApiError> {
     let documents = repository::all_documents(conn)?;
     let current = current_ids(&documents);
-    let current_by_kind: BTreeMap<String, String> = documents
+    let current_by_kind: BTreeMap<ConsentKind, String> = documents
         .into_iter()
-        .filter(|d| current.contains(&d.id) && d.language == language.as_str())
+        .filter(|d| current.contains(&d.id) && d.language == language)
         .map(|d| (d.kind, d.id))
         .collect();
     let records = repository::records_of(conn, person_id)?;
@@ -136,14 +127,14 @@ pub fn missing_consents(
         .iter()
         .copied()
         .filter(|kind| {
-            let Some(document_id) = current_by_kind.get(kind.as_str()) else {
+            let Some(document_id) = current_by_kind.get(kind) else {
                 return true;
             };
             // The latest grant or refusal of the current version decides, unless withdrawn.
             let latest = records
                 .iter()
-                .rfind(|(r, _)| &r.document_id == document_id && r.decision != "withdrawn");
-            !matches!(latest, Some((r, _)) if r.decision == "granted" && !withdrawn.contains(&r.id))
+                .rfind(|(r, _)| &r.document_id == document_id && r.decision != Decision::Withdrawn);
+            !matches!(latest, Some((r, _)) if r.decision == Decision::Granted && !withdrawn.contains(&r.id))
         })
         .collect())
 }
@@ -171,7 +162,7 @@ pub fn create_record(
             }
             caller.id.clone()
         }
-        (Role::Coordinator | Role::Admin, ConsentMethod::VerbalAtIntake) => {
+        (role, ConsentMethod::VerbalAtIntake) if role.is_staff() => {
             request.person_id.clone().ok_or_else(|| {
                 ApiError::Validation(vec![FieldError::new(
                     "person_id",
@@ -196,8 +187,7 @@ pub fn create_record(
                 "is not a consent document",
             )])
         })?;
-        if repository::latest_version(conn, &document.kind, &document.language)? != document.version
-        {
+        if repository::latest_version(conn, document.kind, document.language)? != document.version {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "document_id",
                 "superseded",
@@ -215,8 +205,8 @@ pub fn create_record(
             id: db::new_id(),
             person_id,
             document_id: document.id.clone(),
-            decision: request.decision.as_str().to_string(),
-            method: request.method.as_str().to_string(),
+            decision: request.decision,
+            method: request.method,
             recorded_by: caller.id.clone(),
             withdraws_record_id: None,
             recorded_at: db::now(),
@@ -274,17 +264,17 @@ pub fn list_records(
 pub fn withdraw(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     record_id: &str,
 ) -> Result<ConsentRecord, ApiError> {
     db::write_transaction(conn, |conn| {
         let (record, document) =
             repository::find_record(conn, record_id)?.ok_or(ApiError::NotFound)?;
-        let may =
-            record.person_id == caller.id || matches!(caller.role, Role::Coordinator | Role::Admin);
+        let may = record.person_id == caller.id || caller.role.is_staff();
         if !may {
             return Err(ApiError::NotFound);
         }
-        if record.decision != "granted" {
+        if record.decision != Decision::Granted {
             return Err(ApiError::Conflict(
                 "only a granted consent can be withdrawn".into(),
             ));
@@ -298,11 +288,11 @@ pub fn withdraw(
             id: db::new_id(),
             person_id: record.person_id.clone(),
             document_id: record.document_id.clone(),
-            decision: Decision::Withdrawn.as_str().to_string(),
+            decision: Decision::Withdrawn,
             method: if caller.id == record.person_id {
-                ConsentMethod::Electronic.as_str().to_string()
+                ConsentMethod::Electronic
             } else {
-                ConsentMethod::VerbalAtIntake.as_str().to_string()
+                ConsentMethod::VerbalAtIntake
             },
             recorded_by: caller.id.clone(),
             withdraws_record_id: Some(record.id.clone()),
@@ -319,8 +309,8 @@ pub fn withdraw(
             )
             .with_details(json!({"withdraws": record.id, "kind": document.kind})),
         )?;
-        if document.kind == ConsentKind::ParticipationConsent.as_str() {
-            intake::service::suspend_placements(conn, caller, &record.person_id)?;
+        if document.kind == ConsentKind::ParticipationConsent {
+            (reactions.participation_withdrawn)(conn, caller, &record.person_id)?;
         }
         Ok(record_view(row, document))
     })

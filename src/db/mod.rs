@@ -210,6 +210,19 @@ where
     }
 }
 
+/// Runs the same diesel code on the connection's own backend, for what the multi-backend
+/// connection cannot express (inserting many rows in one statement): `on_backend!(conn, |c|
+/// query.execute(c))`. With `write_transaction`, the only other place backends differ.
+macro_rules! on_backend {
+    ($conn:expr, |$inner:ident| $body:expr) => {
+        match $conn {
+            $crate::db::AnyConnection::Postgresql($inner) => $body,
+            $crate::db::AnyConnection::Sqlite($inner) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// Now, in UTC, to the microsecond: both backends keep exactly this.
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();

@@ -9,6 +9,9 @@ pub mod version;
 
 pub use role::Role;
 
+/// The program's own time zone (Toronto): business days and feedback dates are counted in it.
+pub const PROGRAM_TIME_ZONE: chrono_tz::Tz = chrono_tz::America::Toronto;
+
 /// A closed list of words: a string enum in JSON, in the contract and in the database (a `Text`
 /// column on both backends), with its parser. A stored word this build does not know is a
 /// deserialization error naming the vocabulary and the word, never a silent default.
@@ -83,6 +86,31 @@ macro_rules! vocabulary {
             ) -> diesel::serialize::Result {
                 out.set_value((diesel::sql_types::Text, self.as_str()));
                 Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        // Inserts through the multi-backend connection bind on the inner backend.
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg>>::to_sql(
+                    self.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::sqlite::Sqlite> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::sqlite::Sqlite>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<
+                    diesel::sql_types::Text,
+                    diesel::sqlite::Sqlite,
+                >>::to_sql(self.as_str(), out)
             }
         }
     };

@@ -2,9 +2,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::ResponseRow;
-use crate::db::{
-    schema::{feedback_grants, feedback_responses, feedback_spent_tokens, group_sessions},
-    Conn,
+use crate::{
+    db::{
+        schema::{feedback_grants, feedback_responses, feedback_spent_tokens, group_sessions},
+        Conn,
+    },
+    groups::models::SessionStatus,
 };
 
 /// Records that a person received their token for a session (no time, no token).
@@ -44,7 +47,7 @@ pub fn sessions_of(
     range: Option<(NaiveDateTime, NaiveDateTime)>,
 ) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     let mut q = group_sessions::table
-        .filter(group_sessions::status.eq("scheduled"))
+        .filter(group_sessions::status.eq(SessionStatus::Scheduled))
         .select((group_sessions::id, group_sessions::starts_at))
         .into_boxed();
     if let Some(group) = group_id {

@@ -9,7 +9,10 @@ use crate::{
     auth::{tokens, AuthUser},
     db::{self, Conn},
     error::ApiError,
-    groups::{self, models::SessionRow},
+    groups::{
+        self,
+        models::{SessionRow, SessionStatus},
+    },
 };
 
 fn window_end(session: &SessionRow, window: Duration) -> NaiveDateTime {
@@ -33,9 +36,9 @@ pub fn issue_token(
     session_id: &str,
     window: Duration,
 ) -> Result<FeedbackToken, ApiError> {
-    let session = groups::repository::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
+    let session = groups::service::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
     let now = Utc::now().naive_utc();
-    if session.status == "cancelled" {
+    if session.status == SessionStatus::Cancelled {
         return Err(ApiError::Conflict("the session was cancelled".into()));
     }
     if now < session.starts_at {
@@ -49,10 +52,8 @@ pub fn issue_token(
             "feedback on this session has closed".into(),
         ));
     }
-    let placed = groups::repository::is_active_participant(conn, &session.group_id, &caller.id)?;
-    let present = groups::repository::attendance_of(conn, session_id)?
-        .iter()
-        .any(|(participant, _, present, _)| participant == &caller.id && *present);
+    let placed = groups::service::is_active_participant(conn, &session.group_id, &caller.id)?;
+    let present = groups::service::was_present(conn, session_id, &caller.id)?;
     if !placed && !present {
         return Err(ApiError::Forbidden);
     }
@@ -86,7 +87,7 @@ pub fn submit(
     request: &SubmitFeedback,
     window: Duration,
 ) -> Result<(), ApiError> {
-    let session = groups::repository::find_session(conn, &request.session_id)?
+    let session = groups::service::find_session(conn, &request.session_id)?
         .ok_or(ApiError::FeedbackTokenRefused)?;
     let valid = request
         .token
@@ -103,7 +104,7 @@ pub fn submit(
     if !valid {
         return Err(ApiError::FeedbackTokenRefused);
     }
-    if session.status == "cancelled" {
+    if session.status == SessionStatus::Cancelled {
         return Err(ApiError::Conflict("the session was cancelled".into()));
     }
     let now = Utc::now();
@@ -111,7 +112,7 @@ pub fn submit(
         return Err(ApiError::FeedbackTokenRefused);
     }
     let today = now
-        .with_timezone(&crate::intake::business_days::PROGRAM_TIME_ZONE)
+        .with_timezone(&crate::domain::PROGRAM_TIME_ZONE)
         .date_naive();
     let comment = request
         .comment
@@ -239,7 +240,7 @@ pub fn session_summary(
     session_id: &str,
     window: Duration,
 ) -> Result<FeedbackSummary, ApiError> {
-    let session = groups::repository::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
+    let session = groups::service::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
     groups::service::group_led_by(conn, caller, &session.group_id)?;
     summarize(conn, "session", &[(session.id, session.starts_at)], window)
 }

@@ -325,38 +325,6 @@ pub async fn update_session(
         .json(session))
 }
 
-/// A group's roster (the group's facilitators, staff)
-///
-/// Display names and attendance only: never intake answers or contact details.
-#[utoipa::path(
-    operation_id = "getGroupRoster",
-    tag = "groups",
-    params(("id" = String, Path, description = "The group's id")),
-    security(("bearer_auth" = [])),
-    responses(
-        (status = 200, description = "The group's participants", body = Roster),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
-    )
-)]
-#[get("/groups/{id}/roster")]
-pub async fn get_roster(
-    state: web::Data<AppState>,
-    caller: AuthUser,
-    id: web::Path<String>,
-) -> Result<web::Json<Roster>, ApiError> {
-    caller.require(&LEADERS)?;
-    let id = id.into_inner();
-    Ok(web::Json(
-        state
-            .pool
-            .run(move |conn| service::roster(conn, &caller, &id))
-            .await?,
-    ))
-}
-
 /// Record who attended a session (the group's facilitators, staff)
 ///
 /// Marks participants on the group's roster present or absent; earlier marks for the same

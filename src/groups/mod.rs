@@ -18,7 +18,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::create_sessions)
         .service(handlers::get_session)
         .service(handlers::update_session)
-        .service(handlers::get_roster)
         .service(handlers::record_attendance)
         .service(handlers::my_sessions);
 }

@@ -4,35 +4,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::domain::schemas::IanaTimeZone;
 use crate::{
     db::schema::{group_sessions, program_groups},
+    domain::{schemas::IanaTimeZone, vocabulary, Role},
     language::Language,
 };
 
-/// Informal: drop-in, any of up to 8 sessions. Formal: a fixed cohort through 10 sessions with
-/// prepared topics, co-led by a peer supporter and a mental health professional.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupKind {
-    Informal,
-    Formal,
+vocabulary! {
+    /// Informal: drop-in, any of up to 8 sessions. Formal: a fixed cohort through 10 sessions with
+    /// prepared topics, co-led by a peer supporter and a mental health professional.
+    GroupKind { Informal = "informal", Formal = "formal" }
 }
 
 impl GroupKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GroupKind::Informal => "informal",
-            GroupKind::Formal => "formal",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<GroupKind> {
-        [GroupKind::Informal, GroupKind::Formal]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-    }
-
     /// The most sessions a group of this kind has.
     pub fn max_sessions(self) -> i64 {
         match self {
@@ -42,42 +26,18 @@ impl GroupKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupStatus {
-    Planned,
-    Open,
-    Full,
-    Running,
-    Completed,
-    Cancelled,
+vocabulary! {
+    GroupStatus {
+        Planned = "planned",
+        Open = "open",
+        Full = "full",
+        Running = "running",
+        Completed = "completed",
+        Cancelled = "cancelled",
+    }
 }
 
 impl GroupStatus {
-    pub const ALL: [GroupStatus; 6] = [
-        GroupStatus::Planned,
-        GroupStatus::Open,
-        GroupStatus::Full,
-        GroupStatus::Running,
-        GroupStatus::Completed,
-        GroupStatus::Cancelled,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GroupStatus::Planned => "planned",
-            GroupStatus::Open => "open",
-            GroupStatus::Full => "full",
-            GroupStatus::Running => "running",
-            GroupStatus::Completed => "completed",
-            GroupStatus::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<GroupStatus> {
-        GroupStatus::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// The statuses a coordinator may move a group to from this one (`full` and back to `open`
     /// follow the seats and are never set by hand).
     pub fn allowed_moves(self) -> &'static [GroupStatus] {
@@ -91,44 +51,26 @@ impl GroupStatus {
     }
 }
 
-/// Who a group is for.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Audience {
-    CafMember,
-    Veteran,
-    Cadet,
-    JuniorCanadianRanger,
-    DndEmployee,
-    Family,
+vocabulary! {
+    /// Who a group is for.
+    Audience {
+        CafMember = "caf_member",
+        Veteran = "veteran",
+        Cadet = "cadet",
+        JuniorCanadianRanger = "junior_canadian_ranger",
+        DndEmployee = "dnd_employee",
+        Family = "family",
+    }
 }
 
-impl Audience {
-    pub const ALL: [Audience; 6] = [
-        Audience::CafMember,
-        Audience::Veteran,
-        Audience::Cadet,
-        Audience::JuniorCanadianRanger,
-        Audience::DndEmployee,
-        Audience::Family,
-    ];
+vocabulary! {
+    SessionStatus { Scheduled = "scheduled", Cancelled = "cancelled" }
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::CafMember => "caf_member",
-            Audience::Veteran => "veteran",
-            Audience::Cadet => "cadet",
-            Audience::JuniorCanadianRanger => "junior_canadian_ranger",
-            Audience::DndEmployee => "dnd_employee",
-            Audience::Family => "family",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Audience> {
-        Audience::ALL.into_iter().find(|a| a.as_str() == s)
-    }
+vocabulary! {
+    /// A participant's place on a group's roster: `active` while placed, `suspended` while a
+    /// required consent is withdrawn, `left` once the placement ended.
+    ParticipantStatus { Active = "active", Suspended = "suspended", Left = "left" }
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -137,27 +79,17 @@ pub struct GroupRow {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
-    pub kind: String,
-    pub language: String,
+    pub kind: GroupKind,
+    pub language: Language,
     pub identity_focus: Option<String>,
     pub time_zone: String,
     pub capacity: i32,
     pub seats_taken: i32,
-    pub status: String,
+    pub status: GroupStatus,
     pub meeting_link: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl GroupRow {
-    pub fn kind(&self) -> GroupKind {
-        GroupKind::parse(&self.kind).unwrap_or(GroupKind::Informal)
-    }
-
-    pub fn status(&self) -> GroupStatus {
-        GroupStatus::parse(&self.status).unwrap_or(GroupStatus::Planned)
-    }
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -169,7 +101,7 @@ pub struct SessionRow {
     pub starts_at: NaiveDateTime,
     pub duration_minutes: i32,
     pub meeting_link: Option<String>,
-    pub status: String,
+    pub status: SessionStatus,
     pub cancel_reason: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -182,7 +114,7 @@ pub struct Facilitator {
     pub id: String,
     pub display_name: String,
     /// `peer_supporter` or `mental_health_professional`.
-    pub role: String,
+    pub role: Role,
 }
 
 /// A program group. `facilitators` and `meeting_link` are shown only to the group's
@@ -341,13 +273,6 @@ pub struct UpdateGroup {
     pub status: Option<GroupStatus>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    Scheduled,
-    Cancelled,
-}
-
 /// A session. `meeting_link` is shown only to the group's facilitators, placed participants
 /// and staff.
 #[derive(Debug, Serialize, ToSchema)]
@@ -443,8 +368,7 @@ pub struct UpdateSession {
 pub struct RosterEntry {
     pub participant_id: String,
     pub display_name: String,
-    /// `active`, `suspended` or `left`.
-    pub status: String,
+    pub status: ParticipantStatus,
     pub joined_at: DateTime<Utc>,
     /// Sessions of this group they were marked present at.
     pub sessions_attended: i64,

@@ -1,7 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{GroupQuery, GroupRow, SessionRow};
+use super::models::{
+    Audience, GroupQuery, GroupRow, GroupStatus, ParticipantStatus, SessionRow, SessionStatus,
+};
 use crate::{
     db::{
         schema::{
@@ -10,6 +12,7 @@ use crate::{
         },
         Conn,
     },
+    domain::Role,
     pagination::PageRequest,
 };
 
@@ -31,19 +34,19 @@ pub fn list_groups(
 ) -> QueryResult<Vec<GroupRow>> {
     let mut q = program_groups::table.into_boxed();
     if let Some(kind) = query.kind {
-        q = q.filter(program_groups::kind.eq(kind.as_str()));
+        q = q.filter(program_groups::kind.eq(kind));
     }
     if let Some(language) = query.language {
-        q = q.filter(program_groups::language.eq(language.as_str()));
+        q = q.filter(program_groups::language.eq(language));
     }
     if let Some(status) = query.status {
-        q = q.filter(program_groups::status.eq(status.as_str()));
+        q = q.filter(program_groups::status.eq(status));
     }
     if let Some(audience) = query.audience {
         q = q.filter(
             program_groups::id.eq_any(
                 group_audiences::table
-                    .filter(group_audiences::audience.eq(audience.as_str()))
+                    .filter(group_audiences::audience.eq(audience))
                     .select(group_audiences::group_id),
             ),
         );
@@ -87,7 +90,11 @@ pub fn lock_group(conn: &mut Conn, id: &str, now: NaiveDateTime) -> QueryResult<
         .execute(conn)
 }
 
-pub fn replace_audiences(conn: &mut Conn, group_id: &str, audiences: &[&str]) -> QueryResult<()> {
+pub fn replace_audiences(
+    conn: &mut Conn,
+    group_id: &str,
+    audiences: &[Audience],
+) -> QueryResult<()> {
     diesel::delete(group_audiences::table.filter(group_audiences::group_id.eq(group_id)))
         .execute(conn)?;
     for audience in audiences {
@@ -102,7 +109,7 @@ pub fn replace_audiences(conn: &mut Conn, group_id: &str, audiences: &[&str]) ->
 }
 
 /// (group id, audience) of the given groups.
-pub fn audiences_of(conn: &mut Conn, group_ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+pub fn audiences_of(conn: &mut Conn, group_ids: &[String]) -> QueryResult<Vec<(String, Audience)>> {
     group_audiences::table
         .filter(group_audiences::group_id.eq_any(group_ids))
         .order((group_audiences::group_id, group_audiences::audience))
@@ -113,7 +120,7 @@ pub fn audiences_of(conn: &mut Conn, group_ids: &[String]) -> QueryResult<Vec<(S
 pub fn session_counts(conn: &mut Conn, group_ids: &[String]) -> QueryResult<Vec<(String, i64)>> {
     group_sessions::table
         .filter(group_sessions::group_id.eq_any(group_ids))
-        .filter(group_sessions::status.eq("scheduled"))
+        .filter(group_sessions::status.eq(SessionStatus::Scheduled))
         .group_by(group_sessions::group_id)
         .select((group_sessions::group_id, diesel::dsl::count_star()))
         .load(conn)
@@ -137,21 +144,27 @@ pub fn replace_facilitators(
     Ok(())
 }
 
-/// (user id, display name, role) of a group's facilitators.
+/// (group id, user id, display name, role) of the given groups' facilitators, by group then
+/// display name.
 pub fn facilitators_of(
     conn: &mut Conn,
-    group_id: &str,
-) -> QueryResult<Vec<(String, String, String)>> {
+    group_ids: &[String],
+) -> QueryResult<Vec<(String, String, String, Role)>> {
     group_facilitators::table
         .inner_join(users::table)
-        .filter(group_facilitators::group_id.eq(group_id))
-        .select((users::id, users::display_name, users::role))
-        .order(users::display_name)
+        .filter(group_facilitators::group_id.eq_any(group_ids))
+        .select((
+            group_facilitators::group_id,
+            users::id,
+            users::display_name,
+            users::role,
+        ))
+        .order((group_facilitators::group_id, users::display_name))
         .load(conn)
 }
 
 /// (id, role, disabled) of the given accounts.
-pub fn accounts(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<(String, String, bool)>> {
+pub fn accounts(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<(String, Role, bool)>> {
     users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::role, users::disabled))
@@ -172,7 +185,7 @@ pub fn is_active_participant(conn: &mut Conn, group_id: &str, user_id: &str) -> 
         group_participants::table
             .filter(group_participants::group_id.eq(group_id))
             .filter(group_participants::user_id.eq(user_id))
-            .filter(group_participants::status.eq("active")),
+            .filter(group_participants::status.eq(ParticipantStatus::Active)),
     ))
     .get_result(conn)
 }
@@ -186,7 +199,7 @@ pub fn groups_of_member(conn: &mut Conn, user_id: &str) -> QueryResult<Vec<Strin
     ids.extend(
         group_participants::table
             .filter(group_participants::user_id.eq(user_id))
-            .filter(group_participants::status.eq("active"))
+            .filter(group_participants::status.eq(ParticipantStatus::Active))
             .select(group_participants::group_id)
             .load::<String>(conn)?,
     );
@@ -197,7 +210,7 @@ pub fn groups_of_member(conn: &mut Conn, user_id: &str) -> QueryResult<Vec<Strin
 pub fn roster(
     conn: &mut Conn,
     group_id: &str,
-) -> QueryResult<Vec<(String, String, String, NaiveDateTime)>> {
+) -> QueryResult<Vec<(String, String, ParticipantStatus, NaiveDateTime)>> {
     group_participants::table
         .inner_join(users::table)
         .filter(group_participants::group_id.eq(group_id))
@@ -243,7 +256,7 @@ pub fn sessions_of(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<SessionRo
 pub fn count_scheduled(conn: &mut Conn, group_id: &str) -> QueryResult<i64> {
     group_sessions::table
         .filter(group_sessions::group_id.eq(group_id))
-        .filter(group_sessions::status.eq("scheduled"))
+        .filter(group_sessions::status.eq(SessionStatus::Scheduled))
         .count()
         .get_result(conn)
 }
@@ -280,10 +293,10 @@ pub fn cancel_scheduled_sessions(
     diesel::update(
         group_sessions::table
             .filter(group_sessions::group_id.eq(group_id))
-            .filter(group_sessions::status.eq("scheduled")),
+            .filter(group_sessions::status.eq(SessionStatus::Scheduled)),
     )
     .set((
-        group_sessions::status.eq("cancelled"),
+        group_sessions::status.eq(SessionStatus::Cancelled),
         group_sessions::cancel_reason.eq(reason),
         group_sessions::version.eq(group_sessions::version + 1),
         group_sessions::updated_at.eq(now),
@@ -345,7 +358,7 @@ pub fn upcoming_sessions_of_participant(
 ) -> QueryResult<Vec<(SessionRow, String, String)>> {
     let groups = group_participants::table
         .filter(group_participants::user_id.eq(user_id))
-        .filter(group_participants::status.eq("active"))
+        .filter(group_participants::status.eq(ParticipantStatus::Active))
         .select(group_participants::group_id);
     group_sessions::table
         .inner_join(program_groups::table)
@@ -367,7 +380,7 @@ pub fn take_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> QueryRe
     let taken = diesel::update(
         program_groups::table
             .filter(program_groups::id.eq(group_id))
-            .filter(program_groups::status.eq("open"))
+            .filter(program_groups::status.eq(GroupStatus::Open))
             .filter(program_groups::seats_taken.lt(program_groups::capacity)),
     )
     .set((
@@ -379,10 +392,10 @@ pub fn take_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> QueryRe
     diesel::update(
         program_groups::table
             .filter(program_groups::id.eq(group_id))
-            .filter(program_groups::status.eq("open"))
+            .filter(program_groups::status.eq(GroupStatus::Open))
             .filter(program_groups::seats_taken.ge(program_groups::capacity)),
     )
-    .set(program_groups::status.eq("full"))
+    .set(program_groups::status.eq(GroupStatus::Full))
     .execute(conn)?;
     Ok(taken)
 }
@@ -403,10 +416,10 @@ pub fn free_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> QueryRe
     diesel::update(
         program_groups::table
             .filter(program_groups::id.eq(group_id))
-            .filter(program_groups::status.eq("full"))
+            .filter(program_groups::status.eq(GroupStatus::Full))
             .filter(program_groups::seats_taken.lt(program_groups::capacity)),
     )
-    .set(program_groups::status.eq("open"))
+    .set(program_groups::status.eq(GroupStatus::Open))
     .execute(conn)
     .map(|_| ())
 }
@@ -416,7 +429,7 @@ pub fn set_participant(
     conn: &mut Conn,
     group_id: &str,
     user_id: &str,
-    status: &str,
+    status: ParticipantStatus,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     let updated = diesel::update(
@@ -447,7 +460,7 @@ pub fn upcoming_starts(
 ) -> QueryResult<Vec<NaiveDateTime>> {
     group_sessions::table
         .filter(group_sessions::group_id.eq(group_id))
-        .filter(group_sessions::status.eq("scheduled"))
+        .filter(group_sessions::status.eq(SessionStatus::Scheduled))
         .filter(group_sessions::starts_at.ge(now))
         .select(group_sessions::starts_at)
         .order(group_sessions::starts_at)

@@ -1,6 +1,6 @@
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::json;
 
@@ -11,14 +11,11 @@ use crate::{
     db::{self, Conn},
     domain::version::ExpectedVersion,
     error::{ApiError, FieldError},
-    language::Language,
     pagination::{Cursor, PageRequest},
 };
 
-const STAFF: [Role; 2] = [Role::Coordinator, Role::Admin];
-
 fn is_staff(caller: &AuthUser) -> bool {
-    STAFF.contains(&caller.role)
+    caller.role.is_staff()
 }
 
 fn tz_of(group: &GroupRow) -> Tz {
@@ -56,37 +53,55 @@ pub(crate) fn group_led_by(
 }
 
 fn group_view(conn: &mut Conn, row: GroupRow, insider: bool) -> Result<Group, ApiError> {
-    let ids = [row.id.clone()];
-    let audience = repository::audiences_of(conn, &ids)?
-        .into_iter()
-        .filter_map(|(_, a)| Audience::parse(&a))
-        .collect();
-    let session_count = repository::session_counts(conn, &ids)?
-        .first()
-        .map_or(0, |(_, n)| *n);
-    let facilitators = if insider {
-        Some(facilitators(conn, &row.id)?)
-    } else {
-        None
-    };
-    Ok(build_group(
-        row,
-        audience,
-        session_count,
-        facilitators,
-        insider,
-    ))
+    let mut views = group_views(conn, vec![(row, insider)])?;
+    views.pop().ok_or(ApiError::NotFound)
 }
 
-fn facilitators(conn: &mut Conn, group_id: &str) -> Result<Vec<Facilitator>, ApiError> {
-    Ok(repository::facilitators_of(conn, group_id)?
+/// Views of a page of groups, each with whether the caller is one of its insiders: the
+/// audiences, session counts and (insiders') facilitators of the whole page in three queries.
+fn group_views(conn: &mut Conn, rows: Vec<(GroupRow, bool)>) -> Result<Vec<Group>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|(r, _)| r.id.clone()).collect();
+    let mut audiences: HashMap<String, Vec<Audience>> = HashMap::new();
+    for (group_id, audience) in repository::audiences_of(conn, &ids)? {
+        audiences.entry(group_id).or_default().push(audience);
+    }
+    let counts: HashMap<String, i64> = repository::session_counts(conn, &ids)?
         .into_iter()
-        .map(|(id, display_name, role)| Facilitator {
+        .collect();
+    let insiders: Vec<String> = rows
+        .iter()
+        .filter(|(_, insider)| *insider)
+        .map(|(r, _)| r.id.clone())
+        .collect();
+    let mut facilitators = facilitators_of(conn, &insiders)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, insider)| {
+            let audience = audiences.remove(&row.id).unwrap_or_default();
+            let count = counts.get(&row.id).copied().unwrap_or(0);
+            let leads = insider.then(|| facilitators.remove(&row.id).unwrap_or_default());
+            build_group(row, audience, count, leads, insider)
+        })
+        .collect())
+}
+
+/// The facilitators of the given groups, by group.
+fn facilitators_of(
+    conn: &mut Conn,
+    group_ids: &[String],
+) -> Result<HashMap<String, Vec<Facilitator>>, ApiError> {
+    let mut by_group: HashMap<String, Vec<Facilitator>> = HashMap::new();
+    if group_ids.is_empty() {
+        return Ok(by_group);
+    }
+    for (group_id, id, display_name, role) in repository::facilitators_of(conn, group_ids)? {
+        by_group.entry(group_id).or_default().push(Facilitator {
             id,
             display_name,
             role,
-        })
-        .collect())
+        });
+    }
+    Ok(by_group)
 }
 
 fn build_group(
@@ -97,9 +112,9 @@ fn build_group(
     insider: bool,
 ) -> Group {
     Group {
-        kind: row.kind(),
-        status: row.status(),
-        language: Language::parse(&row.language).unwrap_or_default(),
+        kind: row.kind,
+        status: row.status,
+        language: row.language,
         seats_available: (row.capacity - row.seats_taken).max(0),
         meeting_link: if insider { row.meeting_link } else { None },
         id: row.id,
@@ -124,17 +139,14 @@ fn check_facilitators(conn: &mut Conn, ids: &[String]) -> Result<Vec<String>, Ap
             unique.push(id.clone());
         }
     }
-    let found: HashMap<String, (String, bool)> = repository::accounts(conn, &unique)?
+    let found: HashMap<String, (Role, bool)> = repository::accounts(conn, &unique)?
         .into_iter()
         .map(|(id, role, disabled)| (id, (role, disabled)))
         .collect();
     let errors: Vec<FieldError> = ids
         .iter()
         .enumerate()
-        .filter(|(_, id)| {
-            !matches!(found.get(*id), Some((role, false))
-                if role == "peer_supporter" || role == "mental_health_professional")
-        })
+        .filter(|(_, id)| !matches!(found.get(*id), Some((role, false)) if role.is_facilitator()))
         .map(|(i, _)| {
             FieldError::new(
                 format!("facilitator_ids[{i}]"),
@@ -150,9 +162,10 @@ fn check_facilitators(conn: &mut Conn, ids: &[String]) -> Result<Vec<String>, Ap
     }
 }
 
-fn audience_strs(audience: &[Audience]) -> Vec<&'static str> {
+/// Each audience once, in a stable order.
+fn distinct(audience: &[Audience]) -> Vec<Audience> {
     let set: std::collections::BTreeSet<Audience> = audience.iter().copied().collect();
-    set.into_iter().map(Audience::as_str).collect()
+    set.into_iter().collect()
 }
 
 pub fn create_group(
@@ -165,8 +178,8 @@ pub fn create_group(
         id: db::new_id(),
         name: request.name.trim().to_string(),
         description: request.description.clone(),
-        kind: request.kind.as_str().to_string(),
-        language: request.language.as_str().to_string(),
+        kind: request.kind,
+        language: request.language,
         identity_focus: request
             .identity_focus
             .as_ref()
@@ -174,7 +187,7 @@ pub fn create_group(
         time_zone: request.time_zone.clone(),
         capacity: request.capacity,
         seats_taken: 0,
-        status: GroupStatus::Planned.as_str().to_string(),
+        status: GroupStatus::Planned,
         meeting_link: request.meeting_link.clone(),
         version: 1,
         created_at: now,
@@ -183,7 +196,7 @@ pub fn create_group(
     db::write_transaction(conn, |conn| {
         let facilitator_ids = check_facilitators(conn, &request.facilitator_ids)?;
         repository::insert_group(conn, &row)?;
-        repository::replace_audiences(conn, &row.id, &audience_strs(&request.audience))?;
+        repository::replace_audiences(conn, &row.id, &distinct(&request.audience))?;
         repository::replace_facilitators(conn, &row.id, &facilitator_ids)?;
         audit::record(
             conn,
@@ -216,35 +229,23 @@ pub fn list_groups(
         created_at: r.created_at,
         id: r.id.clone(),
     });
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut audiences: HashMap<String, Vec<Audience>> = HashMap::new();
-    for (group_id, audience) in repository::audiences_of(conn, &ids)? {
-        if let Some(a) = Audience::parse(&audience) {
-            audiences.entry(group_id).or_default().push(a);
-        }
-    }
-    let counts: HashMap<String, i64> = repository::session_counts(conn, &ids)?
-        .into_iter()
-        .collect();
     let member_of: HashSet<String> = match caller {
         Some(c) if !is_staff(c) => repository::groups_of_member(conn, &c.id)?
             .into_iter()
             .collect(),
         _ => HashSet::new(),
     };
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let insider = caller.is_some_and(is_staff) || member_of.contains(&row.id);
-        let facilitators = if insider {
-            Some(facilitators(conn, &row.id)?)
-        } else {
-            None
-        };
-        let audience = audiences.remove(&row.id).unwrap_or_default();
-        let count = counts.get(&row.id).copied().unwrap_or(0);
-        items.push(build_group(row, audience, count, facilitators, insider));
-    }
-    Ok(GroupList { items, next_cursor })
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let insider = caller.is_some_and(is_staff) || member_of.contains(&row.id);
+            (row, insider)
+        })
+        .collect();
+    Ok(GroupList {
+        items: group_views(conn, rows)?,
+        next_cursor,
+    })
 }
 
 pub fn update_group(
@@ -289,11 +290,11 @@ pub fn update_group(
             repository::replace_facilitators(conn, id, &ids)?;
         }
         if let Some(audience) = &changes.audience {
-            repository::replace_audiences(conn, id, &audience_strs(audience))?;
+            repository::replace_audiences(conn, id, &distinct(audience))?;
         }
         // Seats follow capacity: a group whose seats are all taken is full, and open again
         // when one frees.
-        let mut status = current.status();
+        let mut status = current.status;
         if let Some(target) = changes.status {
             if target != status {
                 status = move_group(conn, &current, target)?;
@@ -312,7 +313,7 @@ pub fn update_group(
             GroupStatus::Full if row.seats_taken < row.capacity => GroupStatus::Open,
             other => other,
         };
-        row.status = status.as_str().to_string();
+        row.status = status;
         row.updated_at = now;
         if repository::update_group(conn, &row, current.version)? == 0 {
             return Err(ApiError::PreconditionFailed);
@@ -329,7 +330,7 @@ fn move_group(
     group: &GroupRow,
     target: GroupStatus,
 ) -> Result<GroupStatus, ApiError> {
-    let from = group.status();
+    let from = group.status;
     if !from.allowed_moves().contains(&target) {
         return Err(ApiError::InvalidTransition {
             action: format!("move the group to {}", target.as_str()),
@@ -342,22 +343,23 @@ fn move_group(
         });
     }
     if target == GroupStatus::Open {
-        let roles: Vec<String> = repository::facilitators_of(conn, &group.id)?
+        let roles: Vec<Role> = repository::facilitators_of(conn, std::slice::from_ref(&group.id))?
             .into_iter()
-            .map(|(_, _, role)| role)
+            .map(|(.., role)| role)
             .collect();
-        let has = |role: &str| roles.iter().any(|r| r == role);
-        let missing: Vec<&str> = match group.kind() {
-            GroupKind::Formal => ["peer_supporter", "mental_health_professional"]
-                .into_iter()
-                .filter(|r| !has(r))
-                .collect(),
-            GroupKind::Informal => ["peer_supporter"].into_iter().filter(|r| !has(r)).collect(),
+        let needed: &[Role] = match group.kind {
+            GroupKind::Formal => &[Role::PeerSupporter, Role::MentalHealthProfessional],
+            GroupKind::Informal => &[Role::PeerSupporter],
         };
+        let missing: Vec<&str> = needed
+            .iter()
+            .filter(|r| !roles.contains(r))
+            .map(|r| r.as_str())
+            .collect();
         if !missing.is_empty() {
             return Err(ApiError::Conflict(format!(
                 "a {} group cannot open without a facilitator who is: {}",
-                group.kind().as_str(),
+                group.kind,
                 missing.join(", ")
             )));
         }
@@ -372,11 +374,7 @@ fn session_view(row: SessionRow, tz_name: &str, show_link: bool) -> Session {
         ends_at: starts_at + Duration::minutes(i64::from(row.duration_minutes)),
         local_starts_at: schedule::local_rfc3339(starts_at, tz),
         time_zone: tz_name.to_string(),
-        status: if row.status == "cancelled" {
-            SessionStatus::Cancelled
-        } else {
-            SessionStatus::Scheduled
-        },
+        status: row.status,
         meeting_link: if show_link { row.meeting_link } else { None },
         id: row.id,
         group_id: row.group_id,
@@ -415,13 +413,13 @@ pub fn create_sessions(
     db::write_transaction(conn, |conn| {
         let group = group_led_by(conn, caller, group_id)?;
         if matches!(
-            group.status(),
+            group.status,
             GroupStatus::Completed | GroupStatus::Cancelled
         ) {
             return Err(ApiError::Conflict(format!("the group is {}", group.status)));
         }
         let count = request.count.unwrap_or(1);
-        let kind = group.kind();
+        let kind = group.kind;
         let topics = request.topics.clone().unwrap_or_default();
         if kind == GroupKind::Formal && topics.len() != count as usize {
             return Err(ApiError::Validation(vec![FieldError::new(
@@ -470,7 +468,7 @@ pub fn create_sessions(
                     .meeting_link
                     .clone()
                     .or_else(|| group.meeting_link.clone()),
-                status: "scheduled".into(),
+                status: SessionStatus::Scheduled,
                 cancel_reason: None,
                 version: 1,
                 created_at: now,
@@ -506,10 +504,10 @@ pub fn update_session(
         let current = repository::find_session(conn, id)?.ok_or(ApiError::NotFound)?;
         let group = group_led_by(conn, caller, &current.group_id)?;
         expected.check(current.version)?;
-        if current.status == "cancelled" {
+        if current.status == SessionStatus::Cancelled {
             return Err(ApiError::InvalidTransition {
                 action: "change a session".into(),
-                from: "cancelled".into(),
+                from: current.status.to_string(),
                 allowed: vec![],
             });
         }
@@ -534,7 +532,7 @@ pub fn update_session(
                     "is required to cancel a session",
                 )]));
             };
-            row.status = "cancelled".into();
+            row.status = SessionStatus::Cancelled;
             row.cancel_reason = Some(reason.trim().to_string());
         }
         row.updated_at = db::now();
@@ -546,25 +544,18 @@ pub fn update_session(
     })
 }
 
+/// The group's participants and their attendance, for those who lead it (safety notes are
+/// intake's to add: `intake::placements::roster`).
 pub fn roster(conn: &mut Conn, caller: &AuthUser, group_id: &str) -> Result<Roster, ApiError> {
     group_led_by(conn, caller, group_id)?;
     let attended: HashMap<String, i64> = repository::attendance_counts(conn, group_id)?
         .into_iter()
         .collect();
-    // Peer supporters never see intake data; the group's mental health professionals and staff
-    // see its participants' safety notes.
-    let mut notes: HashMap<String, Option<String>> = if caller.role == Role::PeerSupporter {
-        HashMap::new()
-    } else {
-        crate::intake::service::safety_notes_for_group(conn, caller, group_id)?
-            .into_iter()
-            .collect()
-    };
     let items = repository::roster(conn, group_id)?
         .into_iter()
         .map(
             |(participant_id, display_name, status, joined_at)| RosterEntry {
-                safety_notes: notes.remove(&participant_id).flatten(),
+                safety_notes: None,
                 sessions_attended: attended.get(&participant_id).copied().unwrap_or(0),
                 participant_id,
                 display_name,
@@ -586,7 +577,7 @@ pub fn record_attendance(
     db::write_transaction(conn, |conn| {
         let session = repository::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
         group_led_by(conn, caller, &session.group_id)?;
-        if session.status == "cancelled" {
+        if session.status == SessionStatus::Cancelled {
             return Err(ApiError::Conflict("the session was cancelled".into()));
         }
         let roster: HashSet<String> = repository::roster(conn, &session.group_id)?
@@ -661,4 +652,69 @@ pub fn my_sessions(conn: &mut Conn, caller: &AuthUser) -> Result<MySessionList, 
         .filter(|s| s.session.ends_at > now)
         .collect();
     Ok(MySessionList { items })
+}
+
+// What placements and feedback ask of groups: their only door into the groups' tables.
+
+/// A group as it is now, for the rules of the levels above (placement, feedback).
+pub fn find_group(conn: &mut Conn, group_id: &str) -> Result<Option<GroupRow>, ApiError> {
+    Ok(repository::find_group(conn, group_id)?)
+}
+
+/// A session as it is now, for the rules of the levels above.
+pub fn find_session(conn: &mut Conn, session_id: &str) -> Result<Option<SessionRow>, ApiError> {
+    Ok(repository::find_session(conn, session_id)?)
+}
+
+/// Takes a seat in an open group with one conditional write: `false` when the group is not open
+/// or has no free seat. Concurrent callers (any number of API instances) never take more seats
+/// than the capacity; the last seat makes the group `full`.
+pub fn take_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
+    Ok(repository::take_seat(conn, group_id, now)? == 1)
+}
+
+/// Frees a seat; a full group opens again.
+pub fn free_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> Result<(), ApiError> {
+    Ok(repository::free_seat(conn, group_id, now)?)
+}
+
+/// Puts a person on a group's roster with `status` (adding them if they are not on it yet).
+pub fn set_participant(
+    conn: &mut Conn,
+    group_id: &str,
+    user_id: &str,
+    status: ParticipantStatus,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    Ok(repository::set_participant(
+        conn, group_id, user_id, status, now,
+    )?)
+}
+
+/// Whether the person is an active participant of the group.
+pub fn is_active_participant(
+    conn: &mut Conn,
+    group_id: &str,
+    user_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(repository::is_active_participant(conn, group_id, user_id)?)
+}
+
+/// Whether the person was marked present at the session.
+pub fn was_present(conn: &mut Conn, session_id: &str, user_id: &str) -> Result<bool, ApiError> {
+    Ok(repository::attendance_of(conn, session_id)?
+        .iter()
+        .any(|(participant, _, present, _)| participant == user_id && *present))
+}
+
+/// The starts of a group's scheduled sessions from `now` on.
+pub fn upcoming_starts(
+    conn: &mut Conn,
+    group_id: &str,
+    now: NaiveDateTime,
+) -> Result<Vec<DateTime<Utc>>, ApiError> {
+    Ok(repository::upcoming_starts(conn, group_id, now)?
+        .into_iter()
+        .map(|t| t.and_utc())
+        .collect())
 }

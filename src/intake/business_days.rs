@@ -21,10 +21,8 @@
 use chrono::{
     DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
 };
-use chrono_tz::Tz;
 
-/// The time zone whose calendar days are counted as business days.
-pub const PROGRAM_TIME_ZONE: Tz = chrono_tz::America::Toronto;
+pub use crate::domain::PROGRAM_TIME_ZONE;
 
 /// How many business days the program has to answer an intake application.
 pub const RESPONSE_BUSINESS_DAYS: u32 = 2;

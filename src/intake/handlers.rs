@@ -2,10 +2,12 @@ use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
 use validator::Validate;
 
-use super::{models::*, service};
+use super::{models::*, placements, service, Reactions};
 use crate::{
     auth::{AuthUser, Role},
+    domain::role::LEADERS,
     error::ApiError,
+    groups::models::Roster,
     state::AppState,
 };
 
@@ -38,6 +40,7 @@ const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
 #[post("/intake-applications")]
 pub async fn create_application(
     state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
     caller: AuthUser,
     body: JsonBody<CreateApplication>,
 ) -> Result<HttpResponse, ApiError> {
@@ -46,7 +49,7 @@ pub async fn create_application(
     let body = body.into_inner();
     let application = state
         .pool
-        .run(move |conn| service::create(conn, &caller, &body))
+        .run(move |conn| service::create(conn, &caller, &reactions, &body))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -77,6 +80,7 @@ pub async fn create_application(
 #[get("/intake-applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
     caller: AuthUser,
     query: web::Query<ApplicationQuery>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
@@ -85,7 +89,7 @@ pub async fn list_applications(
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &caller, &query))
+            .run(move |conn| service::list(conn, &caller, &reactions, &query))
             .await?,
     ))
 }
@@ -109,6 +113,7 @@ pub async fn list_applications(
 #[get("/intake-applications/{id}")]
 pub async fn get_application(
     state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
     caller: AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<Application>, ApiError> {
@@ -117,7 +122,7 @@ pub async fn get_application(
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::get(conn, &caller, &id))
+            .run(move |conn| service::get(conn, &caller, &reactions, &id))
             .await?,
     ))
 }
@@ -175,6 +180,7 @@ pub async fn get_timeline(
 #[get("/groups/{id}/waitlist")]
 pub async fn group_waitlist(
     state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
     caller: AuthUser,
     id: web::Path<String>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
@@ -183,7 +189,41 @@ pub async fn group_waitlist(
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::waitlist_of_group(conn, &caller, &id))
+            .run(move |conn| placements::waitlist_of_group(conn, &caller, &reactions, &id))
+            .await?,
+    ))
+}
+
+/// A group's roster (the group's facilitators, staff)
+///
+/// Display names and attendance only: never intake answers or contact details. The group's
+/// mental health professionals and staff also see each confirmed participant's safety notes
+/// (audited).
+#[utoipa::path(
+    operation_id = "getGroupRoster",
+    tag = "groups",
+    params(("id" = String, Path, description = "The group's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The group's participants", body = Roster),
+        (status = 401, response = crate::error::responses::Unauthorized),
+        (status = 403, response = crate::error::responses::Forbidden),
+        (status = 404, response = crate::error::responses::NotFound),
+        (status = 503, response = crate::error::responses::ServiceUnavailable),
+    )
+)]
+#[get("/groups/{id}/roster")]
+pub async fn group_roster(
+    state: web::Data<AppState>,
+    caller: AuthUser,
+    id: web::Path<String>,
+) -> Result<web::Json<Roster>, ApiError> {
+    caller.require(&LEADERS)?;
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| placements::roster(conn, &caller, &id))
             .await?,
     ))
 }
@@ -211,7 +251,7 @@ pub async fn my_placements(
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::my_placements(conn, &caller))
+            .run(move |conn| placements::my_placements(conn, &caller))
             .await?,
     ))
 }
@@ -245,6 +285,7 @@ macro_rules! intake_move {
         #[post($path)]
         pub async fn $name(
             state: web::Data<AppState>,
+            reactions: web::Data<Reactions>,
             caller: AuthUser,
             id: web::Path<String>,
             body: JsonBody<$body>,
@@ -253,7 +294,7 @@ macro_rules! intake_move {
             body.validate()?;
             let (id, body) = (id.into_inner(), body.into_inner());
             Ok(web::Json(
-                state.pool.run(move |conn| $service(conn, &caller, &id, &body)).await?,
+                state.pool.run(move |conn| $service(conn, &caller, &reactions, &id, &body)).await?,
             ))
         }
     };

@@ -4,48 +4,51 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::state::{IntakeMove, IntakeStatus};
+use super::state::{IntakeAction, IntakeMove, IntakeStatus};
 use crate::{
     db::schema::{intake_applications, intake_events},
+    domain::{vocabulary, Role},
+    groups::models::GroupKind,
     language::Language,
-    referrals::models::ReferralContact,
     support_lines::models::SupportLine,
 };
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupKindPreference {
-    Informal,
-    Formal,
-    Either,
+vocabulary! {
+    /// The kind of group an applicant wants.
+    GroupKindPreference { Informal = "informal", Formal = "formal", Either = "either" }
 }
 
 impl GroupKindPreference {
-    pub fn as_str(self) -> &'static str {
+    /// Whether a group of `kind` is what the applicant asked for.
+    pub fn accepts(self, kind: GroupKind) -> bool {
         match self {
-            GroupKindPreference::Informal => "informal",
-            GroupKindPreference::Formal => "formal",
-            GroupKindPreference::Either => "either",
-        }
-    }
-
-    pub fn parse(s: &str) -> GroupKindPreference {
-        match s {
-            "informal" => GroupKindPreference::Informal,
-            "formal" => GroupKindPreference::Formal,
-            _ => GroupKindPreference::Either,
+            GroupKindPreference::Either => true,
+            GroupKindPreference::Informal => kind == GroupKind::Informal,
+            GroupKindPreference::Formal => kind == GroupKind::Formal,
         }
     }
 }
 
-/// How the program may contact the person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContactMethod {
-    Email,
-    Phone,
-    TextMessage,
-    InApp,
+vocabulary! {
+    /// How the program may contact the person.
+    ContactMethod { Email = "email", Phone = "phone", TextMessage = "text_message", InApp = "in_app" }
+}
+
+vocabulary! {
+    /// Where an application came from: the peer applied (`self`), or a partner organization
+    /// referred them (`partner`).
+    ApplicationSource { Applicant = "self", Partner = "partner" }
+}
+
+vocabulary! {
+    /// What the intake meeting concluded.
+    MeetingReadiness { Ready = "ready", NotReady = "not_ready" }
+}
+
+vocabulary! {
+    /// A placement's state: `confirmed` holds a seat, `suspended` (participation consent
+    /// withdrawn) and `ended` do not.
+    PlacementStatus { Confirmed = "confirmed", Suspended = "suspended", Ended = "ended" }
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -53,18 +56,18 @@ pub enum ContactMethod {
 pub struct ApplicationRow {
     pub id: String,
     pub peer_id: Option<String>,
-    pub source: String,
+    pub source: ApplicationSource,
     pub partner_id: Option<String>,
-    pub status: String,
-    pub preferred_language: String,
-    pub group_kind: String,
+    pub status: IntakeStatus,
+    pub preferred_language: Language,
+    pub group_kind: GroupKindPreference,
     pub identity_preference: Option<String>,
     pub availability: Option<String>,
     pub contact_methods: String,
     pub assigned_coordinator_id: Option<String>,
     pub form_answers: Option<String>,
     pub meeting_at: Option<NaiveDateTime>,
-    pub readiness: Option<String>,
+    pub readiness: Option<MeetingReadiness>,
     pub safety_notes: Option<String>,
     pub placed_group_id: Option<String>,
     pub waitlist_group_id: Option<String>,
@@ -77,26 +80,16 @@ pub struct ApplicationRow {
     pub updated_at: NaiveDateTime,
 }
 
-impl ApplicationRow {
-    pub fn status(&self) -> IntakeStatus {
-        IntakeStatus::parse(&self.status).unwrap_or(IntakeStatus::Submitted)
-    }
-
-    pub fn language(&self) -> Language {
-        Language::parse(&self.preferred_language).unwrap_or_default()
-    }
-}
-
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = intake_events)]
 pub struct EventRow {
     pub id: String,
     pub application_id: String,
-    pub action: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub action: IntakeAction,
+    pub from_status: Option<IntakeStatus>,
+    pub to_status: IntakeStatus,
     pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<Role>,
     pub note: Option<String>,
     pub occurred_at: NaiveDateTime,
 }
@@ -157,8 +150,7 @@ pub struct IntakeForm {
 pub struct Application {
     pub id: String,
     pub status: IntakeStatus,
-    /// `self` (the peer applied) or `partner` (a partner organization referred them).
-    pub source: String,
+    pub source: ApplicationSource,
     pub preferred_language: Language,
     pub group_kind: GroupKindPreference,
     pub identity_preference: Option<String>,
@@ -225,7 +217,7 @@ pub struct ApplicationQuery {
 }))]
 pub struct TimelineEvent {
     pub id: String,
-    pub action: String,
+    pub action: IntakeAction,
     pub from_status: Option<IntakeStatus>,
     pub to_status: IntakeStatus,
     pub description: String,
@@ -261,13 +253,6 @@ pub struct ScheduleMeeting {
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
     pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MeetingReadiness {
-    Ready,
-    NotReady,
 }
 
 /// What the readiness meeting covered and concluded. `ready` needs the code of conduct, the
@@ -341,12 +326,34 @@ pub struct Placement {
     pub application_id: String,
     pub group_id: String,
     pub group_name: String,
-    /// `confirmed`, `suspended` (participation consent withdrawn) or `ended`.
-    pub status: String,
+    pub status: PlacementStatus,
     pub placed_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlacementList {
     pub items: Vec<Placement>,
+}
+
+/// The referred person, for the program's coordinators (in the intake application).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "referral_id": "7d2c9a4e-1f3b-4c5d-8e6f-0a1b2c3d4e5f",
+    "partner_id": "2f4e6a80-1b3c-4d5e-8f90-a1b2c3d4e5f6",
+    "partner_name": "24/7 Support Line",
+    "name": "Alex Martin",
+    "email": "alex.martin@example.ca",
+    "phone": "613-555-0142",
+    "notes": "Prefers to be called after 5 pm; voicemail is private.",
+    "referred_at": "2026-11-25T14:03:07.123456Z"
+}))]
+pub struct ReferralContact {
+    pub referral_id: String,
+    pub partner_id: String,
+    pub partner_name: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub referred_at: DateTime<Utc>,
 }

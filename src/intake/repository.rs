@@ -1,7 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{ApplicationQuery, ApplicationRow, EventRow};
+use super::{
+    models::{ApplicationQuery, ApplicationRow, EventRow, PlacementStatus},
+    state::IntakeStatus,
+};
 use crate::{
     db::{
         schema::{intake_applications, intake_events, placements, program_groups},
@@ -84,7 +87,7 @@ pub fn list(
         q = q.filter(intake_applications::peer_id.eq(peer.to_string()));
     }
     if let Some(status) = query.status {
-        q = q.filter(intake_applications::status.eq(status.as_str()));
+        q = q.filter(intake_applications::status.eq(status));
     }
     if let Some(coordinator) = &query.assigned_coordinator_id {
         q = q.filter(intake_applications::assigned_coordinator_id.eq(coordinator.clone()));
@@ -94,7 +97,10 @@ pub fn list(
             q = q
                 .filter(intake_applications::respond_by.lt(now))
                 .filter(intake_applications::first_response_at.is_null())
-                .filter(intake_applications::status.ne_all(["withdrawn", "closed"]));
+                .filter(
+                    intake_applications::status
+                        .ne_all([IntakeStatus::Withdrawn, IntakeStatus::Closed]),
+                );
         }
         Some(false) => {
             q = q.filter(
@@ -151,7 +157,7 @@ pub fn insert_placement(
             placements::application_id.eq(application_id),
             placements::group_id.eq(group_id),
             placements::peer_id.eq(peer_id),
-            placements::status.eq("confirmed"),
+            placements::status.eq(PlacementStatus::Confirmed),
             placements::placed_at.eq(now),
             placements::updated_at.eq(now),
         ))
@@ -159,8 +165,16 @@ pub fn insert_placement(
     Ok(id)
 }
 
-/// (placement id, application id, group id, group name, status, placed at) of a peer's placements.
-pub type PlacementLine = (String, String, String, String, String, NaiveDateTime);
+/// A peer's placement with its group's name.
+#[derive(Debug, Queryable)]
+pub struct PlacementLine {
+    pub id: String,
+    pub application_id: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub status: PlacementStatus,
+    pub placed_at: NaiveDateTime,
+}
 
 pub fn placements_of(conn: &mut Conn, peer_id: &str) -> QueryResult<Vec<PlacementLine>> {
     placements::table
@@ -182,8 +196,8 @@ pub fn placements_of(conn: &mut Conn, peer_id: &str) -> QueryResult<Vec<Placemen
 pub fn set_placement_status(
     conn: &mut Conn,
     id: &str,
-    from: &str,
-    to: &str,
+    from: PlacementStatus,
+    to: PlacementStatus,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -205,7 +219,7 @@ pub fn safety_notes_of_group(
             intake_applications::table.on(intake_applications::id.eq(placements::application_id)),
         )
         .filter(placements::group_id.eq(group_id))
-        .filter(placements::status.eq("confirmed"))
+        .filter(placements::status.eq(PlacementStatus::Confirmed))
         .select((placements::peer_id, intake_applications::safety_notes))
         .load(conn)
 }
@@ -214,7 +228,7 @@ pub fn safety_notes_of_group(
 pub fn waitlist_of(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<ApplicationRow>> {
     intake_applications::table
         .filter(intake_applications::waitlist_group_id.eq(group_id))
-        .filter(intake_applications::status.eq("waitlisted"))
+        .filter(intake_applications::status.eq(IntakeStatus::Waitlisted))
         .order((intake_applications::waitlisted_at, intake_applications::id))
         .load(conn)
 }

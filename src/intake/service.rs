@@ -4,26 +4,25 @@ use serde_json::json;
 use super::{
     business_days,
     models::*,
-    repository,
-    state::{IntakeMove, IntakeStatus},
+    placements, repository,
+    state::{IntakeAction, IntakeMove, IntakeStatus},
+    Reactions,
 };
 use crate::{
     audit::{self, Entry},
-    auth::{AuthUser, Role},
-    consent::{models::ConsentKind, service::missing_consents},
+    auth::AuthUser,
     db::{self, Conn},
     error::{ApiError, FieldError},
-    groups::{self, models::GroupStatus},
     language::Language,
     notifications::{models::Notice, service::enqueue},
     pagination::{Cursor, PageRequest},
-    referrals, support_lines,
+    support_lines,
 };
 
 const RESOURCE: &str = "intake_application";
 
 fn is_coordinator(caller: &AuthUser) -> bool {
-    matches!(caller.role, Role::Coordinator | Role::Admin)
+    caller.role.is_staff()
 }
 
 /// The application if the caller may see it: its own peer, or a coordinator. Anyone else is told
@@ -36,57 +35,112 @@ fn visible(row: ApplicationRow, caller: &AuthUser) -> Result<ApplicationRow, Api
     }
 }
 
-fn read_audit(conn: &mut Conn, caller: &AuthUser, action: &str, id: &str) -> Result<(), ApiError> {
-    audit::record(conn, Entry::by(caller, action, RESOURCE, id))
+fn read_audit<'a>(caller: &'a AuthUser, action: &'a str, id: &'a str) -> Entry<'a> {
+    Entry::by(caller, action, RESOURCE, id)
 }
 
-fn view(conn: &mut Conn, row: ApplicationRow, caller: &AuthUser) -> Result<Application, ApiError> {
-    let status = row.status();
-    let now = Utc::now().naive_utc();
-    let support_lines = if matches!(
+/// Answers that tell a peer "no" or "not yet" carry the support lines.
+fn says_not_yet(status: IntakeStatus) -> bool {
+    matches!(
         status,
         IntakeStatus::NotReady | IntakeStatus::Waitlisted | IntakeStatus::Closed
-    ) {
+    )
+}
+
+/// The applications of a page as the caller may see them: the support lines and the referral
+/// contacts are loaded once for the whole page, whatever its size.
+fn views(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    rows: Vec<ApplicationRow>,
+) -> Result<Vec<Application>, ApiError> {
+    let support_lines = if rows.iter().any(|r| says_not_yet(r.status)) {
         Some(support_lines::service::list(conn)?)
     } else {
         None
     };
     let coordinator = is_coordinator(caller);
-    let referral = if coordinator && row.partner_id.is_some() {
-        referrals::service::contact_of(conn, &row.id)?
+    let referred: Vec<String> = rows
+        .iter()
+        .filter(|r| coordinator && r.partner_id.is_some())
+        .map(|r| r.id.clone())
+        .collect();
+    let mut contacts = if referred.is_empty() {
+        Default::default()
     } else {
-        None
+        (reactions.referral_contacts)(conn, &referred)?
     };
-    Ok(Application {
-        referral,
-        overdue: row.respond_by < now && row.first_response_at.is_none() && status.is_open(),
-        allowed_moves: status.allowed_moves(),
-        preferred_language: row.language(),
-        group_kind: GroupKindPreference::parse(&row.group_kind),
-        contact_methods: serde_json::from_str(&row.contact_methods).unwrap_or_default(),
-        form_answers: row
-            .form_answers
-            .as_deref()
-            .and_then(|f| serde_json::from_str(f).ok()),
-        safety_notes: if coordinator {
-            row.safety_notes.clone()
-        } else {
-            None
-        },
-        support_lines,
-        status,
-        id: row.id,
-        source: row.source,
-        identity_preference: row.identity_preference,
-        availability: row.availability,
-        assigned_coordinator_id: row.assigned_coordinator_id,
-        meeting_at: row.meeting_at.map(|t| t.and_utc()),
-        placed_group_id: row.placed_group_id,
-        waitlist_group_id: row.waitlist_group_id,
-        close_reason: row.close_reason,
-        respond_by: row.respond_by.and_utc(),
-        submitted_at: row.created_at.and_utc(),
-        updated_at: row.updated_at.and_utc(),
+    let now = Utc::now().naive_utc();
+    rows.into_iter()
+        .map(|row| {
+            let status = row.status;
+            Ok(Application {
+                referral: contacts.remove(&row.id),
+                overdue: row.respond_by < now
+                    && row.first_response_at.is_none()
+                    && status.is_open(),
+                allowed_moves: status.allowed_moves(),
+                preferred_language: row.preferred_language,
+                group_kind: row.group_kind,
+                contact_methods: serde_json::from_str(&row.contact_methods)
+                    .map_err(|e| ApiError::unreadable("intake_applications.contact_methods", e))?,
+                form_answers: row
+                    .form_answers
+                    .as_deref()
+                    .map(serde_json::from_str)
+                    .transpose()
+                    .map_err(|e| ApiError::unreadable("intake_applications.form_answers", e))?,
+                safety_notes: if coordinator {
+                    row.safety_notes.clone()
+                } else {
+                    None
+                },
+                support_lines: says_not_yet(status)
+                    .then(|| support_lines.clone().unwrap_or_default()),
+                status,
+                id: row.id,
+                source: row.source,
+                identity_preference: row.identity_preference,
+                availability: row.availability,
+                assigned_coordinator_id: row.assigned_coordinator_id,
+                meeting_at: row.meeting_at.map(|t| t.and_utc()),
+                placed_group_id: row.placed_group_id,
+                waitlist_group_id: row.waitlist_group_id,
+                close_reason: row.close_reason,
+                respond_by: row.respond_by.and_utc(),
+                submitted_at: row.created_at.and_utc(),
+                updated_at: row.updated_at.and_utc(),
+            })
+        })
+        .collect()
+}
+
+fn view(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    row: ApplicationRow,
+) -> Result<Application, ApiError> {
+    views(conn, caller, reactions, vec![row])?
+        .pop()
+        .ok_or(ApiError::NotFound)
+}
+
+/// A page of applications read by `caller`: every read audited, in one statement.
+pub(super) fn read_page(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    rows: Vec<ApplicationRow>,
+) -> Result<Vec<Application>, ApiError> {
+    db::write_transaction(conn, |conn| {
+        audit::record_all(
+            conn,
+            rows.iter()
+                .map(|row| read_audit(caller, "intake_application.read", &row.id)),
+        )?;
+        views(conn, caller, reactions, rows)
     })
 }
 
@@ -109,25 +163,24 @@ pub fn submit(
     conn: &mut Conn,
     caller: &AuthUser,
     new: NewApplication<'_>,
-    action: &str,
+    action: IntakeAction,
 ) -> Result<ApplicationRow, ApiError> {
     let now = db::now();
     let row = ApplicationRow {
         id: db::new_id(),
         peer_id: new.peer_id,
         source: if new.partner_id.is_some() {
-            "partner"
+            ApplicationSource::Partner
         } else {
-            "self"
-        }
-        .into(),
+            ApplicationSource::Applicant
+        },
         partner_id: new.partner_id,
-        status: IntakeStatus::Submitted.as_str().into(),
-        preferred_language: new.preferred_language.as_str().into(),
-        group_kind: new.group_kind.as_str().into(),
+        status: IntakeStatus::Submitted,
+        preferred_language: new.preferred_language,
+        group_kind: new.group_kind,
         identity_preference: new.identity_preference.map(|s| s.trim().to_lowercase()),
         availability: new.availability.map(str::to_string),
-        contact_methods: serde_json::to_string(new.contact_methods).unwrap_or_else(|_| "[]".into()),
+        contact_methods: json!(new.contact_methods).to_string(),
         assigned_coordinator_id: None,
         form_answers: None,
         meeting_at: None,
@@ -156,6 +209,7 @@ pub fn submit(
 pub fn create(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     request: &CreateApplication,
 ) -> Result<Application, ApiError> {
     db::write_transaction(conn, |conn| {
@@ -171,9 +225,9 @@ pub fn create(
                 availability: request.availability.as_deref(),
                 contact_methods: &request.contact_methods,
             },
-            "submit",
+            IntakeAction::Submit,
         )?;
-        view(conn, row, caller)
+        view(conn, caller, reactions, row)
     })
 }
 
@@ -190,7 +244,15 @@ pub fn attach_to_peer(
         return Ok(None);
     }
     let row = repository::find(conn, application_id)?.ok_or(ApiError::NotFound)?;
-    record_event(conn, caller, &row, Some(row.status()), "claim", None, now)?;
+    record_event(
+        conn,
+        caller,
+        &row,
+        Some(row.status),
+        IntakeAction::Claim,
+        None,
+        now,
+    )?;
     audit::record(
         conn,
         Entry::by(
@@ -203,18 +265,24 @@ pub fn attach_to_peer(
     Ok(Some(row))
 }
 
-pub fn get(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Application, ApiError> {
+pub fn get(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    id: &str,
+) -> Result<Application, ApiError> {
     let row = visible(
         repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
         caller,
     )?;
-    read_audit(conn, caller, "intake_application.read", id)?;
-    view(conn, row, caller)
+    audit::record(conn, read_audit(caller, "intake_application.read", id))?;
+    view(conn, caller, reactions, row)
 }
 
 pub fn list(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     query: &ApplicationQuery,
 ) -> Result<ApplicationList, ApiError> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
@@ -224,15 +292,16 @@ pub fn list(
         created_at: r.created_at,
         id: r.id.clone(),
     });
-    // One transaction for the page's audit events: one commit instead of one per row.
-    db::write_transaction(conn, |conn| {
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            read_audit(conn, caller, "intake_application.read", &row.id.clone())?;
-            items.push(view(conn, row, caller)?);
-        }
-        Ok(ApplicationList { items, next_cursor })
+    Ok(ApplicationList {
+        items: read_page(conn, caller, reactions, rows)?,
+        next_cursor,
     })
+}
+
+/// The timelines of these applications, for the levels above (a partner's view of its
+/// referrals), oldest event first.
+pub fn events_of(conn: &mut Conn, application_ids: &[String]) -> Result<Vec<EventRow>, ApiError> {
+    Ok(repository::events_of_many(conn, application_ids)?)
 }
 
 /// The timeline: every move, described in the application's language.
@@ -241,15 +310,18 @@ pub fn timeline(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Timeline
         repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
         caller,
     )?;
-    read_audit(conn, caller, "intake_application.timeline_read", id)?;
-    let language = row.language();
+    audit::record(
+        conn,
+        read_audit(caller, "intake_application.timeline_read", id),
+    )?;
+    let language = row.preferred_language;
     let coordinator = is_coordinator(caller);
     let items = repository::events_of(conn, id)?
         .into_iter()
         .map(|e| TimelineEvent {
-            description: describe(&e.action, &e.to_status, language),
-            from_status: e.from_status.as_deref().and_then(IntakeStatus::parse),
-            to_status: IntakeStatus::parse(&e.to_status).unwrap_or(IntakeStatus::Submitted),
+            description: describe(e.action, e.to_status, language),
+            from_status: e.from_status,
+            to_status: e.to_status,
             actor_id: if coordinator { e.actor_id } else { None },
             note: if coordinator { e.note } else { None },
             id: e.id,
@@ -261,49 +333,49 @@ pub fn timeline(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Timeline
 }
 
 /// What the peer reads for each step of their journey.
-fn describe(action: &str, to: &str, language: Language) -> String {
+fn describe(action: IntakeAction, to: IntakeStatus, language: Language) -> String {
+    use IntakeAction as A;
     let (en, fr) = match (action, to) {
-        ("submit", _) => (
+        (A::Submit, _) => (
             "We received your application. We answer within two business days.",
             "Nous avons reçu votre demande. Nous répondons dans un délai de deux jours ouvrables.",
         ),
-        ("refer", _) => (
+        (A::Refer, _) => (
             "A partner organization referred you to the program, with your permission. We answer within two business days.",
             "Une organisation partenaire vous a orienté·e vers le programme, avec votre permission. Nous répondons dans un délai de deux jours ouvrables.",
         ),
-        ("claim", _) => (
+        (A::Claim, _) => (
             "You linked this referral to your account.",
             "Vous avez lié cette orientation à votre compte.",
         ),
-        ("assign", _) => (
+        (A::Assign, _) => (
             "A coordinator is looking after your application and sent you the intake form.",
             "Une personne coordonnatrice s'occupe de votre demande et vous a envoyé le formulaire d'accueil.",
         ),
-        ("submit_form", _) => ("We received your intake form. Thank you.", "Nous avons reçu votre formulaire d'accueil. Merci."),
-        ("schedule_meeting", _) => (
+        (A::SubmitForm, _) => ("We received your intake form. Thank you.", "Nous avons reçu votre formulaire d'accueil. Merci."),
+        (A::ScheduleMeeting, _) => (
             "Your intake meeting is scheduled.",
             "Votre rencontre d'accueil est planifiée.",
         ),
-        ("record_meeting", "ready") => (
+        (A::RecordMeeting, IntakeStatus::Ready) => (
             "Your intake meeting is done: you are ready to join a group.",
             "Votre rencontre d'accueil est terminée : vous êtes prêt·e à joindre un groupe.",
         ),
-        ("record_meeting", _) => (
+        (A::RecordMeeting, _) => (
             "Your intake meeting is done. Now may not be the right time to join a group; support is available.",
             "Votre rencontre d'accueil est terminée. Ce n'est peut-être pas le bon moment pour joindre un groupe; du soutien est disponible.",
         ),
-        ("place", "placed") => ("You have a seat in a group.", "Vous avez une place dans un groupe."),
-        ("place", _) | ("waitlist", _) => (
+        (A::Place, IntakeStatus::Placed) => ("You have a seat in a group.", "Vous avez une place dans un groupe."),
+        (A::Place | A::Waitlist, _) => (
             "You are on the waiting list for a group; we will tell you when a seat opens.",
             "Vous êtes sur la liste d'attente d'un groupe; nous vous aviserons quand une place se libérera.",
         ),
-        ("withdraw", _) => ("You withdrew your application.", "Vous avez retiré votre demande."),
-        ("close", _) => ("Your application was closed.", "Votre demande a été fermée."),
-        ("placement_suspended", _) => (
+        (A::Withdraw, _) => ("You withdrew your application.", "Vous avez retiré votre demande."),
+        (A::Close, _) => ("Your application was closed.", "Votre demande a été fermée."),
+        (A::PlacementSuspended, _) => (
             "Your place in the group is on hold because participation consent was withdrawn.",
             "Votre place dans le groupe est suspendue parce que le consentement à la participation a été retiré.",
         ),
-        _ => ("Your application was updated.", "Votre demande a été mise à jour."),
     };
     match language {
         Language::En => en.to_string(),
@@ -311,12 +383,13 @@ fn describe(action: &str, to: &str, language: Language) -> String {
     }
 }
 
-fn record_event(
+/// Adds a step to the application's timeline.
+pub(super) fn record_event(
     conn: &mut Conn,
     caller: &AuthUser,
     row: &ApplicationRow,
     from: Option<IntakeStatus>,
-    action: &str,
+    action: IntakeAction,
     note: Option<&str>,
     at: chrono::NaiveDateTime,
 ) -> Result<(), ApiError> {
@@ -325,11 +398,11 @@ fn record_event(
         &EventRow {
             id: db::new_id(),
             application_id: row.id.clone(),
-            action: action.to_string(),
-            from_status: from.map(|s| s.as_str().to_string()),
-            to_status: row.status.clone(),
+            action,
+            from_status: from,
+            to_status: row.status,
             actor_id: Some(caller.id.clone()),
-            actor_role: Some(caller.role.as_str().to_string()),
+            actor_role: Some(caller.role),
             note: note.map(str::to_string),
             occurred_at: at,
         },
@@ -350,7 +423,7 @@ fn begin(
         repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
         caller,
     )?;
-    let status = row.status();
+    let status = row.status;
     if !status.allows(intake_move) {
         return Err(ApiError::InvalidTransition {
             action: intake_move.as_str().to_string(),
@@ -370,6 +443,7 @@ fn begin(
 fn finish(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     mut row: ApplicationRow,
     from: IntakeStatus,
     intake_move: IntakeMove,
@@ -387,7 +461,7 @@ fn finish(
         caller,
         &row,
         Some(from),
-        intake_move.as_str(),
+        intake_move.into(),
         note,
         now,
     )?;
@@ -398,21 +472,22 @@ fn finish(
         ),
     )?;
     match (notice, &row.peer_id) {
-        (Some(notice), Some(peer)) => enqueue(conn, peer, row.language(), &notice)?,
+        (Some(notice), Some(peer)) => enqueue(conn, peer, row.preferred_language, &notice)?,
         // A referred person with no account yet hears at the address the partner gave.
-        (Some(notice), None) => referrals::service::notify_unattached(conn, &row, &notice)?,
+        (Some(notice), None) => (reactions.notify_unattached)(conn, &row, &notice)?,
         (None, _) => {}
     }
     if row.partner_id.is_some() {
-        referrals::service::application_moved(conn, &row, from, now)?;
+        (reactions.referral_moved)(conn, &row, from, now)?;
     }
-    view(conn, row, caller)
+    view(conn, caller, reactions, row)
 }
 
 /// Runs one move in a transaction: `apply` changes the row and names the notice owed.
 fn run_move(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     intake_move: IntakeMove,
     note: Option<&str>,
@@ -420,21 +495,32 @@ fn run_move(
 ) -> Result<Application, ApiError> {
     db::write_transaction(conn, |conn| {
         let mut row = begin(conn, caller, id, intake_move)?;
-        let from = row.status();
+        let from = row.status;
         let notice = apply(conn, &mut row)?;
-        finish(conn, caller, row, from, intake_move, note, notice)
+        finish(
+            conn,
+            caller,
+            reactions,
+            row,
+            from,
+            intake_move,
+            note,
+            notice,
+        )
     })
 }
 
 pub fn assign(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &Assign,
 ) -> Result<Application, ApiError> {
     run_move(
         conn,
         caller,
+        reactions,
         id,
         IntakeMove::Assign,
         request.note.as_deref(),
@@ -443,10 +529,8 @@ pub fn assign(
                 .coordinator_id
                 .clone()
                 .unwrap_or_else(|| caller.id.clone());
-            let is_coordinator =
-                crate::users::repository::find(conn, &coordinator)?.is_some_and(|u| {
-                    !u.disabled && matches!(u.role(), Role::Coordinator | Role::Admin)
-                });
+            let is_coordinator = crate::users::repository::find(conn, &coordinator)?
+                .is_some_and(|u| !u.disabled && u.role().is_staff());
             if !is_coordinator {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     "coordinator_id",
@@ -455,7 +539,7 @@ pub fn assign(
                 )]));
             }
             row.assigned_coordinator_id = Some(coordinator);
-            row.status = IntakeStatus::FormSent.as_str().into();
+            row.status = IntakeStatus::FormSent;
             Ok(Some(Notice::FormSent))
         },
     )
@@ -464,6 +548,7 @@ pub fn assign(
 pub fn submit_form(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     form: &IntakeForm,
 ) -> Result<Application, ApiError> {
@@ -482,19 +567,28 @@ pub fn submit_form(
             "answer at least one question",
         )]));
     }
-    run_move(conn, caller, id, IntakeMove::SubmitForm, None, |_, row| {
-        if row.peer_id.as_deref() != Some(caller.id.as_str()) {
-            return Err(ApiError::NotFound);
-        }
-        row.form_answers = Some(serde_json::to_string(form).unwrap_or_default());
-        row.status = IntakeStatus::FormReceived.as_str().into();
-        Ok(Some(Notice::Acknowledged))
-    })
+    run_move(
+        conn,
+        caller,
+        reactions,
+        id,
+        IntakeMove::SubmitForm,
+        None,
+        |_, row| {
+            if row.peer_id.as_deref() != Some(caller.id.as_str()) {
+                return Err(ApiError::NotFound);
+            }
+            row.form_answers = Some(json!(form).to_string());
+            row.status = IntakeStatus::FormReceived;
+            Ok(Some(Notice::Acknowledged))
+        },
+    )
 }
 
 pub fn schedule_meeting(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &ScheduleMeeting,
 ) -> Result<Application, ApiError> {
@@ -508,12 +602,13 @@ pub fn schedule_meeting(
     run_move(
         conn,
         caller,
+        reactions,
         id,
         IntakeMove::ScheduleMeeting,
         request.note.as_deref(),
         |_, row| {
             row.meeting_at = Some(request.meeting_at.naive_utc());
-            row.status = IntakeStatus::MeetingScheduled.as_str().into();
+            row.status = IntakeStatus::MeetingScheduled;
             Ok(Some(Notice::MeetingScheduled {
                 at: request.meeting_at,
             }))
@@ -524,6 +619,7 @@ pub fn schedule_meeting(
 pub fn record_meeting(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &RecordMeeting,
 ) -> Result<Application, ApiError> {
@@ -550,18 +646,17 @@ pub fn record_meeting(
     run_move(
         conn,
         caller,
+        reactions,
         id,
         IntakeMove::RecordMeeting,
         request.note.as_deref(),
         |_, row| {
-            let (status, readiness, notice) = match request.readiness {
-                MeetingReadiness::Ready => (IntakeStatus::Ready, "ready", None),
-                MeetingReadiness::NotReady => {
-                    (IntakeStatus::NotReady, "not_ready", Some(Notice::NotReady))
-                }
+            let (status, notice) = match request.readiness {
+                MeetingReadiness::Ready => (IntakeStatus::Ready, None),
+                MeetingReadiness::NotReady => (IntakeStatus::NotReady, Some(Notice::NotReady)),
             };
-            row.status = status.as_str().into();
-            row.readiness = Some(readiness.into());
+            row.status = status;
+            row.readiness = Some(request.readiness);
             if let Some(notes) = &request.safety_notes {
                 row.safety_notes = Some(notes.clone());
             }
@@ -575,102 +670,40 @@ pub fn record_meeting(
 pub fn place(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &Place,
 ) -> Result<Application, ApiError> {
-    run_move(conn, caller, id, IntakeMove::Place, None, |conn, row| {
-        let peer_id = row
-            .peer_id
-            .clone()
-            .ok_or_else(|| ApiError::Conflict("the referred person has no account yet".into()))?;
-        let group = groups::repository::find_group(conn, &request.group_id)?.ok_or_else(|| {
-            ApiError::Validation(vec![FieldError::new(
-                "group_id",
-                "group",
-                "is not a program group",
-            )])
-        })?;
-        if group.language != row.preferred_language {
-            return Err(ApiError::Conflict(format!(
-                "the group runs in {}, the applicant asked for {}",
-                group.language, row.preferred_language
-            )));
-        }
-        let wanted = GroupKindPreference::parse(&row.group_kind);
-        if wanted != GroupKindPreference::Either && wanted.as_str() != group.kind {
-            return Err(ApiError::Conflict(format!(
-                "the group is {}, the applicant asked for {}",
-                group.kind, row.group_kind
-            )));
-        }
-        if !matches!(group.status(), GroupStatus::Open | GroupStatus::Full) {
-            return Err(ApiError::Conflict(format!(
-                "the group is {}, not open",
-                group.status
-            )));
-        }
-        let missing = missing_consents(
-            conn,
-            &peer_id,
-            row.language(),
-            &ConsentKind::REQUIRED_FOR_PLACEMENT,
-        )?;
-        if !missing.is_empty() {
-            return Err(ApiError::ConsentsMissing(
-                missing.iter().map(|k| k.as_str().to_string()).collect(),
-            ));
-        }
-        let now = db::now();
-        if groups::repository::take_seat(conn, &group.id, now)? == 1 {
-            repository::insert_placement(conn, &row.id, &group.id, &peer_id, now)?;
-            groups::repository::set_participant(conn, &group.id, &peer_id, "active", now)?;
-            row.status = IntakeStatus::Placed.as_str().into();
-            row.placed_group_id = Some(group.id.clone());
-            row.waitlist_group_id = None;
-            let sessions = groups::repository::upcoming_starts(conn, &group.id, now)?
-                .into_iter()
-                .map(|t| t.and_utc())
-                .collect();
-            Ok(Some(Notice::Placed {
-                group_name: group.name,
-                time_zone: group.time_zone,
-                sessions,
-            }))
-        } else {
-            let first_time = row.status() != IntakeStatus::Waitlisted;
-            row.status = IntakeStatus::Waitlisted.as_str().into();
-            row.waitlist_group_id = Some(group.id);
-            if first_time || row.waitlisted_at.is_none() {
-                row.waitlisted_at = Some(now);
-            }
-            Ok(first_time.then_some(Notice::Waitlisted))
-        }
-    })
+    run_move(
+        conn,
+        caller,
+        reactions,
+        id,
+        IntakeMove::Place,
+        None,
+        |conn, row| placements::place(conn, row, &request.group_id),
+    )
 }
 
 pub fn waitlist(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &Waitlist,
 ) -> Result<Application, ApiError> {
     run_move(
         conn,
         caller,
+        reactions,
         id,
         IntakeMove::Waitlist,
         request.note.as_deref(),
         |conn, row| {
             if let Some(group_id) = &request.group_id {
-                if groups::repository::find_group(conn, group_id)?.is_none() {
-                    return Err(ApiError::Validation(vec![FieldError::new(
-                        "group_id",
-                        "group",
-                        "is not a program group",
-                    )]));
-                }
+                placements::check_waitlist_group(conn, group_id)?;
             }
-            row.status = IntakeStatus::Waitlisted.as_str().into();
+            row.status = IntakeStatus::Waitlisted;
             row.waitlist_group_id = request.group_id.clone();
             row.waitlisted_at = Some(db::now());
             Ok(Some(Notice::Waitlisted))
@@ -678,34 +711,17 @@ pub fn waitlist(
     )
 }
 
-/// Ends the placement of an application that leaves the journey, freeing its seat.
-fn end_placement(conn: &mut Conn, row: &mut ApplicationRow) -> Result<(), ApiError> {
-    let (Some(peer), Some(group)) = (row.peer_id.clone(), row.placed_group_id.clone()) else {
-        return Ok(());
-    };
-    let now = db::now();
-    for (placement, application, group_id, _, status, _) in repository::placements_of(conn, &peer)?
-    {
-        if application == row.id && group_id == group {
-            if status == "confirmed" {
-                groups::repository::free_seat(conn, &group, now)?;
-            }
-            repository::set_placement_status(conn, &placement, &status, "ended", now)?;
-            groups::repository::set_participant(conn, &group, &peer, "left", now)?;
-        }
-    }
-    Ok(())
-}
-
 pub fn withdraw(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &Withdraw,
 ) -> Result<Application, ApiError> {
     run_move(
         conn,
         caller,
+        reactions,
         id,
         IntakeMove::Withdraw,
         request.reason.as_deref(),
@@ -713,8 +729,8 @@ pub fn withdraw(
             if row.peer_id.as_deref() != Some(caller.id.as_str()) {
                 return Err(ApiError::NotFound);
             }
-            end_placement(conn, row)?;
-            row.status = IntakeStatus::Withdrawn.as_str().into();
+            placements::end(conn, row)?;
+            row.status = IntakeStatus::Withdrawn;
             Ok(Some(Notice::Withdrawn))
         },
     )
@@ -723,129 +739,24 @@ pub fn withdraw(
 pub fn close(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     id: &str,
     request: &Close,
 ) -> Result<Application, ApiError> {
     run_move(
         conn,
         caller,
+        reactions,
         id,
         IntakeMove::Close,
         Some(&request.reason),
         |conn, row| {
-            end_placement(conn, row)?;
-            row.status = IntakeStatus::Closed.as_str().into();
+            placements::end(conn, row)?;
+            row.status = IntakeStatus::Closed;
             row.close_reason = Some(request.reason.trim().to_string());
             Ok(Some(Notice::Closed {
                 reason: request.reason.trim().to_string(),
             }))
         },
     )
-}
-
-/// Participation consent withdrawn: the person's confirmed placements are suspended and their
-/// seats freed (in the caller's transaction).
-pub fn suspend_placements(
-    conn: &mut Conn,
-    caller: &AuthUser,
-    peer_id: &str,
-) -> Result<(), ApiError> {
-    let now = db::now();
-    let language = crate::users::repository::find(conn, peer_id)?
-        .map(|u| u.language())
-        .unwrap_or_default();
-    for (placement, application, group_id, group_name, status, _) in
-        repository::placements_of(conn, peer_id)?
-    {
-        if status != "confirmed"
-            || repository::set_placement_status(conn, &placement, "confirmed", "suspended", now)?
-                == 0
-        {
-            continue;
-        }
-        groups::repository::free_seat(conn, &group_id, now)?;
-        groups::repository::set_participant(conn, &group_id, peer_id, "suspended", now)?;
-        if let Some(row) = repository::find(conn, &application)? {
-            record_event(
-                conn,
-                caller,
-                &row,
-                Some(row.status()),
-                "placement_suspended",
-                None,
-                now,
-            )?;
-        }
-        audit::record(
-            conn,
-            Entry::by(caller, "placement.suspended", "placement", &placement).with_details(
-                json!({"group_id": group_id, "reason": "participation consent withdrawn"}),
-            ),
-        )?;
-        enqueue(
-            conn,
-            peer_id,
-            language,
-            &Notice::PlacementSuspended { group_name },
-        )?;
-    }
-    Ok(())
-}
-
-pub fn my_placements(conn: &mut Conn, caller: &AuthUser) -> Result<PlacementList, ApiError> {
-    let items = repository::placements_of(conn, &caller.id)?
-        .into_iter()
-        .map(
-            |(id, application_id, group_id, group_name, status, placed_at)| Placement {
-                id,
-                application_id,
-                group_id,
-                group_name,
-                status,
-                placed_at: placed_at.and_utc(),
-            },
-        )
-        .collect();
-    Ok(PlacementList { items })
-}
-
-/// (participant id, safety notes) of a group's confirmed participants, for those who may read
-/// them (the group's mental health professionals and staff); the reading is audited.
-pub fn safety_notes_for_group(
-    conn: &mut Conn,
-    caller: &AuthUser,
-    group_id: &str,
-) -> Result<Vec<(String, Option<String>)>, ApiError> {
-    let notes = repository::safety_notes_of_group(conn, group_id)?;
-    if !notes.is_empty() {
-        audit::record(
-            conn,
-            Entry::by(
-                caller,
-                "intake_application.safety_notes_read",
-                "group",
-                group_id,
-            ),
-        )?;
-    }
-    Ok(notes)
-}
-
-/// The applications waiting for a group, in the order they joined the list: a freed seat goes
-/// to the first (`POST /intake-applications/{id}/place`).
-pub fn waitlist_of_group(
-    conn: &mut Conn,
-    caller: &AuthUser,
-    group_id: &str,
-) -> Result<ApplicationList, ApiError> {
-    groups::repository::find_group(conn, group_id)?.ok_or(ApiError::NotFound)?;
-    let mut items = Vec::new();
-    for row in repository::waitlist_of(conn, group_id)? {
-        read_audit(conn, caller, "intake_application.read", &row.id.clone())?;
-        items.push(view(conn, row, caller)?);
-    }
-    Ok(ApplicationList {
-        items,
-        next_cursor: None,
-    })
 }

@@ -1,71 +1,72 @@
 //! The intake journey's states and the moves between them. The service asks this module whether
 //! a move is allowed; a refused move is answered with the moves the state does allow.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::domain::vocabulary;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IntakeStatus {
-    Submitted,
-    FormSent,
-    FormReceived,
-    MeetingScheduled,
-    Ready,
-    NotReady,
-    Placed,
-    Waitlisted,
-    Withdrawn,
-    Closed,
+vocabulary! {
+    IntakeStatus {
+        Submitted = "submitted",
+        FormSent = "form_sent",
+        FormReceived = "form_received",
+        MeetingScheduled = "meeting_scheduled",
+        Ready = "ready",
+        NotReady = "not_ready",
+        Placed = "placed",
+        Waitlisted = "waitlisted",
+        Withdrawn = "withdrawn",
+        Closed = "closed",
+    }
 }
 
-/// A move of the journey, one action endpoint each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum IntakeMove {
-    Assign,
-    SubmitForm,
-    ScheduleMeeting,
-    RecordMeeting,
-    Place,
-    Waitlist,
-    Withdraw,
-    Close,
+vocabulary! {
+    /// A move of the journey, one action endpoint each.
+    IntakeMove {
+        Assign = "assign",
+        SubmitForm = "submit_form",
+        ScheduleMeeting = "schedule_meeting",
+        RecordMeeting = "record_meeting",
+        Place = "place",
+        Waitlist = "waitlist",
+        Withdraw = "withdraw",
+        Close = "close",
+    }
+}
+
+vocabulary! {
+    /// What a timeline event records: how the application began (`submit`, `refer`), a move,
+    /// the referred person linking it to their account (`claim`), or a change to its placement.
+    IntakeAction {
+        Submit = "submit",
+        Refer = "refer",
+        Claim = "claim",
+        Assign = "assign",
+        SubmitForm = "submit_form",
+        ScheduleMeeting = "schedule_meeting",
+        RecordMeeting = "record_meeting",
+        Place = "place",
+        Waitlist = "waitlist",
+        Withdraw = "withdraw",
+        Close = "close",
+        PlacementSuspended = "placement_suspended",
+    }
+}
+
+impl From<IntakeMove> for IntakeAction {
+    fn from(intake_move: IntakeMove) -> IntakeAction {
+        match intake_move {
+            IntakeMove::Assign => IntakeAction::Assign,
+            IntakeMove::SubmitForm => IntakeAction::SubmitForm,
+            IntakeMove::ScheduleMeeting => IntakeAction::ScheduleMeeting,
+            IntakeMove::RecordMeeting => IntakeAction::RecordMeeting,
+            IntakeMove::Place => IntakeAction::Place,
+            IntakeMove::Waitlist => IntakeAction::Waitlist,
+            IntakeMove::Withdraw => IntakeAction::Withdraw,
+            IntakeMove::Close => IntakeAction::Close,
+        }
+    }
 }
 
 impl IntakeStatus {
-    pub const ALL: [IntakeStatus; 10] = [
-        IntakeStatus::Submitted,
-        IntakeStatus::FormSent,
-        IntakeStatus::FormReceived,
-        IntakeStatus::MeetingScheduled,
-        IntakeStatus::Ready,
-        IntakeStatus::NotReady,
-        IntakeStatus::Placed,
-        IntakeStatus::Waitlisted,
-        IntakeStatus::Withdrawn,
-        IntakeStatus::Closed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IntakeStatus::Submitted => "submitted",
-            IntakeStatus::FormSent => "form_sent",
-            IntakeStatus::FormReceived => "form_received",
-            IntakeStatus::MeetingScheduled => "meeting_scheduled",
-            IntakeStatus::Ready => "ready",
-            IntakeStatus::NotReady => "not_ready",
-            IntakeStatus::Placed => "placed",
-            IntakeStatus::Waitlisted => "waitlisted",
-            IntakeStatus::Withdrawn => "withdrawn",
-            IntakeStatus::Closed => "closed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<IntakeStatus> {
-        IntakeStatus::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Still in progress: the peer may withdraw and a coordinator may close.
     pub fn is_open(self) -> bool {
         !matches!(self, IntakeStatus::Withdrawn | IntakeStatus::Closed)
@@ -96,21 +97,6 @@ impl IntakeStatus {
     }
 }
 
-impl IntakeMove {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IntakeMove::Assign => "assign",
-            IntakeMove::SubmitForm => "submit_form",
-            IntakeMove::ScheduleMeeting => "schedule_meeting",
-            IntakeMove::RecordMeeting => "record_meeting",
-            IntakeMove::Place => "place",
-            IntakeMove::Waitlist => "waitlist",
-            IntakeMove::Withdraw => "withdraw",
-            IntakeMove::Close => "close",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::{IntakeMove::*, IntakeStatus::*, *};
@@ -129,7 +115,7 @@ mod tests {
 
     #[test]
     fn every_open_state_may_be_withdrawn_or_closed_and_ended_ones_nothing() {
-        for status in IntakeStatus::ALL {
+        for &status in IntakeStatus::ALL {
             assert_eq!(status.allows(Withdraw), status.is_open(), "{status:?}");
             assert_eq!(status.allows(Close), status.is_open(), "{status:?}");
         }
@@ -140,7 +126,7 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_through_their_names() {
-        for status in IntakeStatus::ALL {
+        for &status in IntakeStatus::ALL {
             assert_eq!(IntakeStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(IntakeStatus::parse("approved"), None);

@@ -174,29 +174,6 @@ pub struct ReferralQuery {
     pub cursor: Option<String>,
 }
 
-/// The referred person, for the program's coordinators (in the intake application).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({
-    "referral_id": "7d2c9a4e-1f3b-4c5d-8e6f-0a1b2c3d4e5f",
-    "partner_id": "2f4e6a80-1b3c-4d5e-8f90-a1b2c3d4e5f6",
-    "partner_name": "24/7 Support Line",
-    "name": "Alex Martin",
-    "email": "alex.martin@example.ca",
-    "phone": "613-555-0142",
-    "notes": "Prefers to be called after 5 pm; voicemail is private.",
-    "referred_at": "2026-11-25T14:03:07.123456Z"
-}))]
-pub struct ReferralContact {
-    pub referral_id: String,
-    pub partner_id: String,
-    pub partner_name: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-    pub referred_at: DateTime<Utc>,
-}
-
 /// The code from the email sent to the referral's address.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

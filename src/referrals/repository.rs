@@ -10,11 +10,12 @@ use crate::{
         },
         Conn,
     },
+    intake::state::IntakeStatus,
     pagination::PageRequest,
 };
 
 /// A referral with its application's status and close reason.
-pub type ReferralLine = (ReferralRow, String, Option<String>);
+pub type ReferralLine = (ReferralRow, IntakeStatus, Option<String>);
 
 pub fn insert(conn: &mut Conn, row: &ReferralRow) -> QueryResult<()> {
     diesel::insert_into(referrals::table)
@@ -62,6 +63,18 @@ pub fn list_of_partner(
         q = q.filter(referrals::modified_at.gt(after));
     }
     crate::pagination::keyset_page!(q, page, referrals::created_at, referrals::id).load(conn)
+}
+
+/// The referrals behind these applications, with their partners' names.
+pub fn find_by_applications(
+    conn: &mut Conn,
+    application_ids: &[String],
+) -> QueryResult<Vec<(ReferralRow, String)>> {
+    referrals::table
+        .inner_join(partner_clients::table)
+        .filter(referrals::application_id.eq_any(application_ids))
+        .select((referrals::all_columns, partner_clients::name))
+        .load(conn)
 }
 
 /// The referral behind an application, with its partner's name.

@@ -12,9 +12,9 @@ use crate::{
     error::{ApiError, FieldError},
     intake::{
         self,
-        models::{ApplicationRow, ContactMethod, EventRow},
+        models::{ApplicationRow, ContactMethod, EventRow, ReferralContact},
         service::NewApplication,
-        state::IntakeStatus,
+        state::{IntakeAction, IntakeStatus},
     },
     notifications::{models::Notice, service::enqueue_to_email},
     pagination::{Cursor, PageRequest},
@@ -181,7 +181,7 @@ fn create_once(
             availability: None,
             contact_methods: &contact_methods,
         },
-        "refer",
+        IntakeAction::Refer,
     )?;
     let row = ReferralRow {
         id: referral_id.clone(),
@@ -207,10 +207,15 @@ fn create_once(
             .with_details(json!({"application_id": row.application_id})),
     )?;
     if let Some(email) = &row.email {
-        enqueue_to_email(conn, email, application.language(), &Notice::Referred)?;
+        enqueue_to_email(
+            conn,
+            email,
+            application.preferred_language,
+            &Notice::Referred,
+        )?;
     }
-    let events = intake::repository::events_of(conn, &application.id)?;
-    let referral = view(row, application.status(), None, &events);
+    let events = intake::service::events_of(conn, std::slice::from_ref(&application.id))?;
+    let referral = view(row, application.status, None, &events);
     let body = serde_json::to_string(&referral).map_err(|_| ApiError::Internal)?;
     repository::set_key_response(conn, &caller.id, key, &body)?;
     Ok(Created {
@@ -238,10 +243,7 @@ fn view(
 ) -> Referral {
     let mut history: Vec<StatusChange> = Vec::new();
     for event in events {
-        let Some(to) = IntakeStatus::parse(&event.to_status) else {
-            continue;
-        };
-        let coarse = ReferralStatus::of(to);
+        let coarse = ReferralStatus::of(event.to_status);
         if history.last().map(|change| change.status) != Some(coarse) {
             history.push(StatusChange {
                 status: coarse,
@@ -263,17 +265,13 @@ fn view(
     }
 }
 
-fn status_of(line_status: &str) -> IntakeStatus {
-    IntakeStatus::parse(line_status).unwrap_or(IntakeStatus::Submitted)
-}
-
 /// One of the caller's referrals; another partner's is not found.
 pub fn get(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Referral, ApiError> {
     let (row, status, close_reason) =
         repository::find_of_partner(conn, &caller.id, id)?.ok_or(ApiError::NotFound)?;
     audit::record(conn, Entry::by(caller, "referral.read", RESOURCE, &row.id))?;
-    let events = intake::repository::events_of(conn, &row.application_id)?;
-    Ok(view(row, status_of(&status), close_reason, &events))
+    let events = intake::service::events_of(conn, std::slice::from_ref(&row.application_id))?;
+    Ok(view(row, status, close_reason, &events))
 }
 
 /// A page of the caller's referrals, oldest first; with `modified_after`, only those whose
@@ -295,18 +293,25 @@ pub fn list(
         .map(|(r, _, _)| r.application_id.clone())
         .collect();
     let mut events: HashMap<String, Vec<EventRow>> = HashMap::new();
-    for event in intake::repository::events_of_many(conn, &application_ids)? {
+    for event in intake::service::events_of(conn, &application_ids)? {
         events
             .entry(event.application_id.clone())
             .or_default()
             .push(event);
     }
-    let mut items = Vec::with_capacity(lines.len());
-    for (row, status, close_reason) in lines {
-        audit::record(conn, Entry::by(caller, "referral.read", RESOURCE, &row.id))?;
-        let timeline = events.remove(&row.application_id).unwrap_or_default();
-        items.push(view(row, status_of(&status), close_reason, &timeline));
-    }
+    audit::record_all(
+        conn,
+        lines
+            .iter()
+            .map(|(row, ..)| Entry::by(caller, "referral.read", RESOURCE, &row.id)),
+    )?;
+    let items = lines
+        .into_iter()
+        .map(|(row, status, close_reason)| {
+            let timeline = events.remove(&row.application_id).unwrap_or_default();
+            view(row, status, close_reason, &timeline)
+        })
+        .collect();
     Ok(ReferralList { items, next_cursor })
 }
 
@@ -318,7 +323,7 @@ pub fn application_moved(
     from: IntakeStatus,
     at: NaiveDateTime,
 ) -> Result<(), ApiError> {
-    if ReferralStatus::of(from) != ReferralStatus::of(application.status()) {
+    if ReferralStatus::of(from) != ReferralStatus::of(application.status) {
         repository::set_modified_at(conn, &application.id, at)?;
     }
     Ok(())
@@ -333,31 +338,36 @@ pub fn notify_unattached(
 ) -> Result<(), ApiError> {
     if let Some((referral, _)) = repository::find_by_application(conn, &application.id)? {
         if let Some(email) = &referral.email {
-            enqueue_to_email(conn, email, application.language(), notice)?;
+            enqueue_to_email(conn, email, application.preferred_language, notice)?;
         }
     }
     Ok(())
 }
 
-/// The referred person and the partner's notes, for coordinators reading the application.
-pub fn contact_of(
+/// The referred people and the partners' notes, by application id, for coordinators reading
+/// these applications (intake's reaction, wired in `crate::reactions`).
+pub fn contacts_of(
     conn: &mut Conn,
-    application_id: &str,
-) -> Result<Option<ReferralContact>, ApiError> {
-    Ok(
-        repository::find_by_application(conn, application_id)?.map(|(row, partner_name)| {
-            ReferralContact {
-                referral_id: row.id,
-                partner_id: row.partner_id,
-                partner_name,
-                name: row.person_name,
-                email: row.email,
-                phone: row.phone,
-                notes: row.notes,
-                referred_at: row.created_at.and_utc(),
-            }
-        }),
-    )
+    application_ids: &[String],
+) -> Result<HashMap<String, ReferralContact>, ApiError> {
+    Ok(repository::find_by_applications(conn, application_ids)?
+        .into_iter()
+        .map(|(row, partner_name)| {
+            (
+                row.application_id,
+                ReferralContact {
+                    referral_id: row.id,
+                    partner_id: row.partner_id,
+                    partner_name,
+                    name: row.person_name,
+                    email: row.email,
+                    phone: row.phone,
+                    notes: row.notes,
+                    referred_at: row.created_at.and_utc(),
+                },
+            )
+        })
+        .collect())
 }
 
 /// Letters and digits that cannot be mistaken for one another (no I, O, 0, 1): 32 of them, so
@@ -461,7 +471,7 @@ pub fn claim(conn: &mut Conn, caller: &AuthUser, code: &str) -> Result<ClaimedRe
                     .with_details(json!({"application_id": application.id})),
             )?;
             items.push(ClaimedApplication {
-                status: application.status(),
+                status: application.status,
                 application_id: application.id,
                 referred_at: referral.created_at.and_utc(),
             });
@@ -496,9 +506,9 @@ mod tests {
         EventRow {
             id: format!("e{minutes}"),
             application_id: "a1".into(),
-            action: "x".into(),
+            action: IntakeAction::Submit,
             from_status: None,
-            to_status: to.into(),
+            to_status: to.parse().unwrap(),
             actor_id: None,
             actor_role: None,
             note: Some("coordinator note".into()),
@@ -513,7 +523,7 @@ mod tests {
             Received, InIntake, InIntake, InIntake, InIntake, InIntake, Placed, InIntake, Closed,
             Closed,
         ];
-        for (status, coarse) in IntakeStatus::ALL.into_iter().zip(expected) {
+        for (&status, coarse) in IntakeStatus::ALL.iter().zip(expected) {
             assert_eq!(ReferralStatus::of(status), coarse, "{status:?}");
         }
     }

@@ -1,0 +1,264 @@
+//! Placements: who holds a seat in which group. The seat rules (an open group of the applicant's
+//! language and kind, every required consent granted), taking and freeing seats, suspension when
+//! participation consent is withdrawn, the waiting lists and the roster with its safety notes.
+//! Groups' own tables are reached only through `groups::service`.
+
+use std::collections::HashMap;
+
+use serde_json::json;
+
+use super::{
+    models::*,
+    repository,
+    service::{self, record_event},
+    state::{IntakeAction, IntakeStatus},
+    Reactions,
+};
+use crate::{
+    audit::{self, Entry},
+    auth::{AuthUser, Role},
+    consent::{models::ConsentKind, service::missing_consents},
+    db::{self, Conn},
+    error::{ApiError, FieldError},
+    groups::{
+        self,
+        models::{GroupStatus, ParticipantStatus, Roster},
+    },
+    notifications::{models::Notice, service::enqueue},
+};
+
+/// Places the applicant of `row` in the group, or puts them on its waiting list when no seat is
+/// free; changes `row` and names the notice owed. The group must be open, in the applicant's
+/// language and of the kind they asked for, and every required consent must be granted.
+pub(super) fn place(
+    conn: &mut Conn,
+    row: &mut ApplicationRow,
+    group_id: &str,
+) -> Result<Option<Notice>, ApiError> {
+    let peer_id = row
+        .peer_id
+        .clone()
+        .ok_or_else(|| ApiError::Conflict("the referred person has no account yet".into()))?;
+    let group = groups::service::find_group(conn, group_id)?.ok_or_else(|| {
+        ApiError::Validation(vec![FieldError::new(
+            "group_id",
+            "group",
+            "is not a program group",
+        )])
+    })?;
+    if group.language != row.preferred_language {
+        return Err(ApiError::Conflict(format!(
+            "the group runs in {}, the applicant asked for {}",
+            group.language, row.preferred_language
+        )));
+    }
+    if !row.group_kind.accepts(group.kind) {
+        return Err(ApiError::Conflict(format!(
+            "the group is {}, the applicant asked for {}",
+            group.kind, row.group_kind
+        )));
+    }
+    if !matches!(group.status, GroupStatus::Open | GroupStatus::Full) {
+        return Err(ApiError::Conflict(format!(
+            "the group is {}, not open",
+            group.status
+        )));
+    }
+    let missing = missing_consents(
+        conn,
+        &peer_id,
+        row.preferred_language,
+        &ConsentKind::REQUIRED_FOR_PLACEMENT,
+    )?;
+    if !missing.is_empty() {
+        return Err(ApiError::ConsentsMissing(
+            missing.iter().map(|k| k.as_str().to_string()).collect(),
+        ));
+    }
+    let now = db::now();
+    if groups::service::take_seat(conn, &group.id, now)? {
+        repository::insert_placement(conn, &row.id, &group.id, &peer_id, now)?;
+        groups::service::set_participant(
+            conn,
+            &group.id,
+            &peer_id,
+            ParticipantStatus::Active,
+            now,
+        )?;
+        row.status = IntakeStatus::Placed;
+        row.placed_group_id = Some(group.id.clone());
+        row.waitlist_group_id = None;
+        let sessions = groups::service::upcoming_starts(conn, &group.id, now)?;
+        Ok(Some(Notice::Placed {
+            group_name: group.name,
+            time_zone: group.time_zone,
+            sessions,
+        }))
+    } else {
+        let first_time = row.status != IntakeStatus::Waitlisted;
+        row.status = IntakeStatus::Waitlisted;
+        row.waitlist_group_id = Some(group.id);
+        if first_time || row.waitlisted_at.is_none() {
+            row.waitlisted_at = Some(now);
+        }
+        Ok(first_time.then_some(Notice::Waitlisted))
+    }
+}
+
+/// Checks the group a waiting list names exists.
+pub(super) fn check_waitlist_group(conn: &mut Conn, group_id: &str) -> Result<(), ApiError> {
+    match groups::service::find_group(conn, group_id)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::Validation(vec![FieldError::new(
+            "group_id",
+            "group",
+            "is not a program group",
+        )])),
+    }
+}
+
+/// Ends the placement of an application that leaves the journey, freeing its seat.
+pub(super) fn end(conn: &mut Conn, row: &ApplicationRow) -> Result<(), ApiError> {
+    let (Some(peer), Some(group)) = (row.peer_id.as_deref(), row.placed_group_id.as_deref()) else {
+        return Ok(());
+    };
+    let now = db::now();
+    for line in repository::placements_of(conn, peer)? {
+        if line.application_id == row.id && line.group_id == group {
+            if line.status == PlacementStatus::Confirmed {
+                groups::service::free_seat(conn, group, now)?;
+            }
+            repository::set_placement_status(
+                conn,
+                &line.id,
+                line.status,
+                PlacementStatus::Ended,
+                now,
+            )?;
+            groups::service::set_participant(conn, group, peer, ParticipantStatus::Left, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Participation consent withdrawn: the person's confirmed placements are suspended and their
+/// seats freed, in the withdrawal's transaction (consent's reaction, wired in
+/// `crate::reactions`).
+pub fn participation_withdrawn(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    peer_id: &str,
+) -> Result<(), ApiError> {
+    let now = db::now();
+    for line in repository::placements_of(conn, peer_id)? {
+        if line.status != PlacementStatus::Confirmed
+            || repository::set_placement_status(
+                conn,
+                &line.id,
+                PlacementStatus::Confirmed,
+                PlacementStatus::Suspended,
+                now,
+            )? == 0
+        {
+            continue;
+        }
+        groups::service::free_seat(conn, &line.group_id, now)?;
+        groups::service::set_participant(
+            conn,
+            &line.group_id,
+            peer_id,
+            ParticipantStatus::Suspended,
+            now,
+        )?;
+        let application = repository::find(conn, &line.application_id)?;
+        if let Some(row) = &application {
+            record_event(
+                conn,
+                caller,
+                row,
+                Some(row.status),
+                IntakeAction::PlacementSuspended,
+                None,
+                now,
+            )?;
+        }
+        audit::record(
+            conn,
+            Entry::by(caller, "placement.suspended", "placement", &line.id).with_details(
+                json!({"group_id": line.group_id, "reason": "participation consent withdrawn"}),
+            ),
+        )?;
+        let language = crate::users::repository::find(conn, peer_id)?
+            .map(|u| u.language())
+            .unwrap_or_default();
+        enqueue(
+            conn,
+            peer_id,
+            language,
+            &Notice::PlacementSuspended {
+                group_name: line.group_name,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+pub fn my_placements(conn: &mut Conn, caller: &AuthUser) -> Result<PlacementList, ApiError> {
+    let items = repository::placements_of(conn, &caller.id)?
+        .into_iter()
+        .map(|line| Placement {
+            id: line.id,
+            application_id: line.application_id,
+            group_id: line.group_id,
+            group_name: line.group_name,
+            status: line.status,
+            placed_at: line.placed_at.and_utc(),
+        })
+        .collect();
+    Ok(PlacementList { items })
+}
+
+/// The group's roster for those who lead it; its mental health professionals and staff also
+/// see each confirmed participant's safety notes (peer supporters never see intake data), and
+/// that reading is audited.
+pub fn roster(conn: &mut Conn, caller: &AuthUser, group_id: &str) -> Result<Roster, ApiError> {
+    let mut roster = groups::service::roster(conn, caller, group_id)?;
+    if caller.role == Role::PeerSupporter {
+        return Ok(roster);
+    }
+    let mut notes: HashMap<String, Option<String>> =
+        repository::safety_notes_of_group(conn, group_id)?
+            .into_iter()
+            .collect();
+    if !notes.is_empty() {
+        audit::record(
+            conn,
+            Entry::by(
+                caller,
+                "intake_application.safety_notes_read",
+                "group",
+                group_id,
+            ),
+        )?;
+    }
+    for entry in &mut roster.items {
+        entry.safety_notes = notes.remove(&entry.participant_id).flatten();
+    }
+    Ok(roster)
+}
+
+/// The applications waiting for a group, in the order they joined the list: a freed seat goes
+/// to the first (`POST /intake-applications/{id}/place`).
+pub fn waitlist_of_group(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    group_id: &str,
+) -> Result<ApplicationList, ApiError> {
+    groups::service::find_group(conn, group_id)?.ok_or(ApiError::NotFound)?;
+    let rows = repository::waitlist_of(conn, group_id)?;
+    Ok(ApplicationList {
+        items: service::read_page(conn, caller, reactions, rows)?,
+        next_cursor: None,
+    })
+}
