@@ -119,7 +119,7 @@ pub fn seed(config: &Config) -> Result<DemoData, String> {
     let mut conn = db::ConnectionManager::new(&config.database_url)
         .establish()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
-    let admin_email = format!("admin@{DEMO_DOMAIN}");
+    let admin_email = format!("{}@{DEMO_DOMAIN}", Role::Admin);
     if users::repository::find_by_email(&mut conn, &admin_email)
         .map_err(|e| e.to_string())?
         .is_some()
@@ -132,29 +132,19 @@ pub fn seed(config: &Config) -> Result<DemoData, String> {
 fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
     let mut accounts = Vec::new();
     let mut ids = std::collections::HashMap::new();
-    for (role, local_part, name, language) in [
-        (Role::Admin, "admin", "Demo admin", Language::En),
-        (
-            Role::Coordinator,
-            "coordinator",
-            "Demo coordinator",
-            Language::Fr,
-        ),
-        (
-            Role::PeerSupporter,
-            "peer-supporter",
-            "Jo (peer supporter)",
-            Language::En,
-        ),
+    // Each demo account's address is its role's name, e.g. peer_supporter@demo.example.
+    for (role, name, language) in [
+        (Role::Admin, "Demo admin", Language::En),
+        (Role::Coordinator, "Demo coordinator", Language::Fr),
+        (Role::PeerSupporter, "Jo (peer supporter)", Language::En),
         (
             Role::MentalHealthProfessional,
-            "mhp",
             "Sam (social worker)",
             Language::Fr,
         ),
-        (Role::Peer, "peer", "Alex", Language::En),
+        (Role::Peer, "Alex", Language::En),
     ] {
-        let email = format!("{local_part}@{DEMO_DOMAIN}");
+        let email = format!("{role}@{DEMO_DOMAIN}");
         let password = format!(
             "demo-{}",
             tokens::new_secret().chars().take(16).collect::<String>()

@@ -70,7 +70,7 @@ pub struct RecordRow {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "c0ffee00-1111-4222-8333-444455556666",
-    "kind": "confidentiality_agreement",
+    "kind": ConsentKind::ConfidentialityAgreement,
     "version": 2,
     "language": "en",
     "title": "Confidentiality agreement",
@@ -109,7 +109,7 @@ pub struct DocumentQuery {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "kind": "confidentiality_agreement",
+    "kind": ConsentKind::ConfidentialityAgreement,
     "language": "en",
     "title": "Confidentiality agreement",
     "body": "What is said in the group stays in the group, except in situations of imminent harm to a person, child abuse, or subpoena."
@@ -155,8 +155,8 @@ pub struct ConsentRecordList {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "document_id": "c0ffee00-1111-4222-8333-444455556666",
-    "decision": "granted",
-    "method": "electronic"
+    "decision": Decision::Granted,
+    "method": ConsentMethod::Electronic
 }))]
 pub struct CreateRecord {
     #[validate(length(min = 1, max = 64))]

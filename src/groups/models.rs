@@ -124,16 +124,16 @@ pub struct Facilitator {
     "id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a",
     "name": "Informal group — Wednesday evenings",
     "description": "Drop-in peer support, English, virtual.",
-    "kind": "informal",
+    "kind": GroupKind::Informal,
     "language": "en",
     "audience": ["caf_member", "veteran"],
     "identity_focus": "women",
     "time_zone": "America/Toronto",
     "capacity": 12,
     "seats_available": 9,
-    "status": "open",
+    "status": GroupStatus::Open,
     "session_count": 8,
-    "facilitators": [{"id": "7d9e8f00-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "display_name": "Jo", "role": "peer_supporter"}],
+    "facilitators": [{"id": "7d9e8f00-1a2b-4c3d-8e9f-0a1b2c3d4e5f", "display_name": "Jo", "role": Role::PeerSupporter}],
     "meeting_link": "https://teams.example.ca/l/meetup-join/abc",
     "created_at": "2026-11-25T14:03:07.123456Z",
     "updated_at": "2026-11-25T14:03:07.123456Z"
@@ -199,7 +199,7 @@ fn validate_audience(audience: &[Audience]) -> Result<(), validator::ValidationE
 #[schema(example = json!({
     "name": "Informal group — Wednesday evenings",
     "description": "Drop-in peer support, English, virtual.",
-    "kind": "informal",
+    "kind": GroupKind::Informal,
     "language": "en",
     "audience": ["caf_member", "veteran"],
     "identity_focus": "women",
@@ -244,7 +244,7 @@ pub struct CreateGroup {
 /// a move is refused); `facilitator_ids`, when given, replaces the facilitators.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"status": "open", "capacity": 10}))]
+#[schema(example = json!({"status": GroupStatus::Open, "capacity": 10}))]
 pub struct UpdateGroup {
     #[validate(length(min = 1, max = 120, message = "must be 1 to 120 characters"))]
     #[schema(min_length = 1, max_length = 120)]
@@ -285,7 +285,7 @@ pub struct UpdateGroup {
     "local_starts_at": "2026-12-02T19:00:00-05:00",
     "time_zone": "America/Toronto",
     "duration_minutes": 90,
-    "status": "scheduled",
+    "status": SessionStatus::Scheduled,
     "cancel_reason": null,
     "meeting_link": "https://teams.example.ca/l/meetup-join/abc"
 }))]

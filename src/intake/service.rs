@@ -10,7 +10,7 @@ use super::{
 };
 use crate::{
     audit::{self, Entry},
-    auth::AuthUser,
+    auth::{AuthUser, Role},
     db::{self, Conn},
     error::{ApiError, FieldError},
     language::Language,
@@ -534,7 +534,7 @@ pub fn assign(
             if !is_coordinator {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     "coordinator_id",
-                    "coordinator",
+                    Role::Coordinator.as_str(),
                     "is not an active coordinator",
                 )]));
             }

@@ -4,27 +4,30 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::domain::schemas::{OnlyTrue, PhoneNumber};
 use crate::{
     db::schema::{referral_idempotency_keys, referrals},
     domain::contact::valid_phone,
+    domain::{
+        schemas::{OnlyTrue, PhoneNumber},
+        vocabulary,
+    },
     intake::{models::GroupKindPreference, state::IntakeStatus},
     language::Language,
 };
 
-/// Where a referral is, as the partner sees it: coarse on purpose, so that nothing of the
-/// person's intake shows through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralStatus {
-    /// The program has it and will contact the person within two business days.
-    Received,
-    /// A coordinator is working with the person (intake form, conversation, waiting list).
-    InIntake,
-    /// The person has a seat in a group.
-    Placed,
-    /// The person withdrew or the program closed it; `close_reason` says which.
-    Closed,
+vocabulary! {
+    /// Where a referral is, as the partner sees it: coarse on purpose, so that nothing of the
+    /// person's intake shows through.
+    ReferralStatus {
+        /// The program has it and will contact the person within two business days.
+        Received = "received",
+        /// A coordinator is working with the person (intake form, conversation, waiting list).
+        InIntake = "in_intake",
+        /// The person has a seat in a group.
+        Placed = "placed",
+        /// The person withdrew or the program closed it; `close_reason` says which.
+        Closed = "closed",
+    }
 }
 
 impl ReferralStatus {
@@ -131,11 +134,11 @@ pub struct StatusChange {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "7d2c9a4e-1f3b-4c5d-8e6f-0a1b2c3d4e5f",
-    "status": "closed",
+    "status": ReferralStatus::Closed,
     "status_history": [
-        {"status": "received", "at": "2026-11-25T14:03:07.123456Z"},
-        {"status": "in_intake", "at": "2026-11-26T09:12:45.654321Z"},
-        {"status": "closed", "at": "2026-12-10T16:30:00.000001Z"}
+        {"status": ReferralStatus::Received, "at": "2026-11-25T14:03:07.123456Z"},
+        {"status": ReferralStatus::InIntake, "at": "2026-11-26T09:12:45.654321Z"},
+        {"status": ReferralStatus::Closed, "at": "2026-12-10T16:30:00.000001Z"}
     ],
     "close_reason": "withdrawn by the person",
     "received_at": "2026-11-25T14:03:07.123456Z",
@@ -197,7 +200,7 @@ pub struct ClaimedApplication {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"items": [{
     "application_id": "3c9b2a1d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-    "status": "submitted",
+    "status": IntakeStatus::Submitted,
     "referred_at": "2026-11-25T14:03:07.123456Z"
 }]}))]
 pub struct ClaimedReferrals {
@@ -209,7 +212,7 @@ pub struct ClaimedReferrals {
 /// caller's address, so the API never tells anyone that someone was referred.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "status": "received",
+    "status": ReferralStatus::Received,
     "detail": "If a referral to the program awaits your email address, we sent a one-time code to it."
 }))]
 pub struct ClaimCodeRequested {

@@ -502,13 +502,13 @@ mod tests {
         }
     }
 
-    fn event(to: &str, minutes: i64) -> EventRow {
+    fn event(to: IntakeStatus, minutes: i64) -> EventRow {
         EventRow {
             id: format!("e{minutes}"),
             application_id: "a1".into(),
             action: IntakeAction::Submit,
             from_status: None,
-            to_status: to.parse().unwrap(),
+            to_status: to,
             actor_id: None,
             actor_role: None,
             note: Some("coordinator note".into()),
@@ -531,14 +531,14 @@ mod tests {
     #[test]
     fn the_history_keeps_only_changes_of_the_coarse_status() {
         let events = [
-            event("submitted", 0),
-            event("form_sent", 10),
-            event("form_received", 20),
-            event("form_received", 25),
-            event("meeting_scheduled", 30),
-            event("ready", 40),
-            event("placed", 50),
-            event("closed", 60),
+            event(IntakeStatus::Submitted, 0),
+            event(IntakeStatus::FormSent, 10),
+            event(IntakeStatus::FormReceived, 20),
+            event(IntakeStatus::FormReceived, 25),
+            event(IntakeStatus::MeetingScheduled, 30),
+            event(IntakeStatus::Ready, 40),
+            event(IntakeStatus::Placed, 50),
+            event(IntakeStatus::Closed, 60),
         ];
         let seen = view(
             referral(),
@@ -577,10 +577,18 @@ mod tests {
             referral(),
             IntakeStatus::Withdrawn,
             Some("my own words".into()),
-            &[event("submitted", 0), event("withdrawn", 5)],
+            &[
+                event(IntakeStatus::Submitted, 0),
+                event(IntakeStatus::Withdrawn, 5),
+            ],
         );
         assert_eq!(withdrawn.close_reason.as_deref(), Some(WITHDRAWN_REASON));
-        let open = view(referral(), IntakeStatus::Ready, None, &[event("ready", 1)]);
+        let open = view(
+            referral(),
+            IntakeStatus::Ready,
+            None,
+            &[event(IntakeStatus::Ready, 1)],
+        );
         assert_eq!(open.close_reason, None);
     }
 
