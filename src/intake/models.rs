@@ -209,9 +209,9 @@ pub struct ApplicationQuery {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0b6c3c1e-5d0a-4c55-9a43-3f1f3b7c2a10",
-    "action": "submit_form",
-    "from_status": "form_sent",
-    "to_status": "form_received",
+    "action": IntakeAction::SubmitForm,
+    "from_status": IntakeStatus::FormSent,
+    "to_status": IntakeStatus::FormReceived,
     "description": "We received your intake form. Thank you.",
     "occurred_at": "2026-11-25T14:03:07.123456Z"
 }))]
@@ -260,7 +260,7 @@ pub struct ScheduleMeeting {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "readiness": "ready",
+    "readiness": MeetingReadiness::Ready,
     "code_of_conduct_reviewed": true,
     "consents_reviewed": true,
     "safety_plan_reviewed": true,
