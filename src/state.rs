@@ -20,17 +20,19 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> Result<AppState, String> {
-        let pool = DbPool::new(
+        let metrics = Metrics::new();
+        let pool = DbPool::counting_statements(
             &config.database_url,
             config.database_pool_size,
             config.database_timeout,
+            metrics.db_statements.clone(),
         );
         Ok(AppState {
             pool,
             keys: TokenKeys::from_config(&config)?,
             limits: AuthLimits::new(config.auth_rate_limits),
             config: Arc::new(config),
-            metrics: Metrics::new(),
+            metrics,
         })
     }
 }

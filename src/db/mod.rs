@@ -7,10 +7,14 @@ use std::time::Duration;
 
 use actix_web::web;
 use diesel::{
-    connection::SimpleConnection, pg::PgConnection, r2d2::R2D2Connection, sqlite::SqliteConnection,
+    connection::{InstrumentationEvent, SimpleConnection},
+    pg::PgConnection,
+    r2d2::R2D2Connection,
+    sqlite::SqliteConnection,
     Connection, ConnectionError,
 };
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use prometheus::IntCounter;
 
 use crate::error::ApiError;
 
@@ -55,6 +59,7 @@ pub fn sqlite_path(url: &str) -> &str {
 pub struct ConnectionManager {
     url: String,
     backend: Backend,
+    statements: Option<IntCounter>,
 }
 
 impl ConnectionManager {
@@ -62,7 +67,15 @@ impl ConnectionManager {
         ConnectionManager {
             url: url.to_string(),
             backend: Backend::of_url(url),
+            statements: None,
         }
+    }
+
+    /// Counts every statement its connections start (queries, and `BEGIN`/`COMMIT` too) in
+    /// `statements`, from the first after the connection's own set-up.
+    pub fn counting_statements(mut self, statements: IntCounter) -> ConnectionManager {
+        self.statements = Some(statements);
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -70,6 +83,18 @@ impl ConnectionManager {
     }
 
     pub fn establish(&self) -> Result<AnyConnection, ConnectionError> {
+        let mut conn = self.open()?;
+        if let Some(statements) = self.statements.clone() {
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+                    statements.inc();
+                }
+            });
+        }
+        Ok(conn)
+    }
+
+    fn open(&self) -> Result<AnyConnection, ConnectionError> {
         match self.backend {
             Backend::Postgres => PgConnection::establish(&self.url).map(AnyConnection::Postgresql),
             Backend::Sqlite => {
@@ -127,7 +152,25 @@ pub struct DbPool {
 impl DbPool {
     /// Builds the pool without connecting: connections are opened in the background.
     pub fn new(url: &str, max_size: u32, checkout_timeout: Duration) -> DbPool {
-        let manager = ConnectionManager::new(url);
+        DbPool::with_manager(ConnectionManager::new(url), max_size, checkout_timeout)
+    }
+
+    /// A pool whose connections count every statement they send in `statements`.
+    pub fn counting_statements(
+        url: &str,
+        max_size: u32,
+        checkout_timeout: Duration,
+        statements: IntCounter,
+    ) -> DbPool {
+        let manager = ConnectionManager::new(url).counting_statements(statements);
+        DbPool::with_manager(manager, max_size, checkout_timeout)
+    }
+
+    fn with_manager(
+        manager: ConnectionManager,
+        max_size: u32,
+        checkout_timeout: Duration,
+    ) -> DbPool {
         let backend = manager.backend();
         let pool = r2d2::Pool::builder()
             .max_size(max_size)

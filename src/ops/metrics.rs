@@ -1,14 +1,17 @@
 //! Prometheus metrics: request counts and latency by route pattern and status (actix-web-prom),
-//! and the state of the database pool, sampled at each scrape.
+//! the state of the database pool, sampled at each scrape, and the statements the pool sent.
 
 use actix_web_prom::{PrometheusMetrics, PrometheusMetricsBuilder};
-use prometheus::{IntGauge, Opts, Registry};
+use prometheus::{IntCounter, IntGauge, Opts, Registry};
 
 use crate::db::DbPool;
 
 #[derive(Clone)]
 pub struct Metrics {
     pub middleware: PrometheusMetrics,
+    /// Incremented by the request pool's connections (`DbPool::counting_statements`); each
+    /// instance has its own, so apps sharing a process never add to each other's.
+    pub db_statements: IntCounter,
     registry: Registry,
     pool_connections: IntGauge,
     pool_idle_connections: IntGauge,
@@ -17,6 +20,14 @@ pub struct Metrics {
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
+        let db_statements = IntCounter::with_opts(Opts::new(
+            "db_statements_total",
+            "Statements sent to the database by this instance's request pool",
+        ))
+        .expect("valid counter");
+        registry
+            .register(Box::new(db_statements.clone()))
+            .expect("counter registered once");
         let pool_connections = IntGauge::with_opts(Opts::new(
             "peer_support_db_pool_connections",
             "Connections open in the database pool",
@@ -41,6 +52,7 @@ impl Metrics {
             .expect("metrics middleware builds with a fresh registry");
         Metrics {
             middleware,
+            db_statements,
             registry,
             pool_connections,
             pool_idle_connections,

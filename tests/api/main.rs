@@ -13,5 +13,6 @@ mod intake;
 mod matrix;
 mod notifications;
 mod operations;
+mod queries;
 mod referrals;
 mod users;
