@@ -5,8 +5,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::schema::audit_events;
 
+/// An audit event as stored. `None` is written as NULL, so that many events insert as one
+/// statement on SQLite too.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {
     pub id: String,
     pub occurred_at: NaiveDateTime,

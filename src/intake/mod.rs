@@ -17,6 +17,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::{db::Conn, error::ApiError, notifications::models::Notice};
 use models::{ApplicationRow, ReferralContact};
+
+/// Referral contacts by application id.
+pub type ReferralContacts = HashMap<String, ReferralContact>;
 use state::IntakeStatus;
 
 /// What the levels above intake do, in the move's own transaction. Built in
@@ -29,8 +32,7 @@ pub struct Reactions {
     /// A notice is owed to a referred person who has no account yet.
     pub notify_unattached: fn(&mut Conn, &ApplicationRow, &Notice) -> Result<(), ApiError>,
     /// Who was referred, for coordinators reading these applications, by application id.
-    pub referral_contacts:
-        fn(&mut Conn, &[String]) -> Result<HashMap<String, ReferralContact>, ApiError>,
+    pub referral_contacts: fn(&mut Conn, &[String]) -> Result<ReferralContacts, ApiError>,
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

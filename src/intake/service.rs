@@ -438,6 +438,13 @@ fn begin(
     Ok(row)
 }
 
+/// A move being made: which, from which status, with the caller's note.
+struct Step<'a> {
+    intake_move: IntakeMove,
+    from: IntakeStatus,
+    note: Option<&'a str>,
+}
+
 /// Saves a move: the row, its timeline event, the audit event and the notice owed to the peer,
 /// all in the caller's transaction.
 fn finish(
@@ -445,11 +452,14 @@ fn finish(
     caller: &AuthUser,
     reactions: &Reactions,
     mut row: ApplicationRow,
-    from: IntakeStatus,
-    intake_move: IntakeMove,
-    note: Option<&str>,
+    step: Step<'_>,
     notice: Option<Notice>,
 ) -> Result<Application, ApiError> {
+    let Step {
+        intake_move,
+        from,
+        note,
+    } = step;
     let now = db::now();
     row.updated_at = now;
     if is_coordinator(caller) && row.first_response_at.is_none() {
@@ -497,16 +507,12 @@ fn run_move(
         let mut row = begin(conn, caller, id, intake_move)?;
         let from = row.status;
         let notice = apply(conn, &mut row)?;
-        finish(
-            conn,
-            caller,
-            reactions,
-            row,
-            from,
+        let step = Step {
             intake_move,
+            from,
             note,
-            notice,
-        )
+        };
+        finish(conn, caller, reactions, row, step, notice)
     })
 }
 
