@@ -2,13 +2,8 @@
 
 crate::domain::vocabulary! {
     /// A language of the program: English or French.
-    Language { En = "en", Fr = "fr" }
-}
-
-impl Default for Language {
-    fn default() -> Language {
-        Language::En
-    }
+    #[derive(Default)]
+    Language { #[default] En = "en", Fr = "fr" }
 }
 
 impl Language {
