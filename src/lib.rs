@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod ops;
 pub mod pagination;
 pub mod partners;
+pub mod reactions;
 pub mod referrals;
 pub mod state;
 pub mod support_lines;
@@ -111,6 +112,7 @@ pub fn build_app(
     let spec = web::Data::new(serde_json::to_string(&api).expect("the contract serializes"));
     let mut app = app
         .app_data(state.clone())
+        .app_data(web::Data::new(reactions::AUTH))
         .app_data(route_table)
         .app_data(spec)
         .app_data(extractors::json_config(config.body_limit_bytes))

@@ -34,6 +34,7 @@ use crate::{error::ApiError, http::middleware::RequestId, state::AppState, users
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
+    reactions: web::Data<super::Reactions>,
     req: HttpRequest,
     request_id: RequestId,
     body: JsonBody<RegisterRequest>,
@@ -56,7 +57,7 @@ pub async fn register(
                 super::Role::Peer,
                 body.preferred_language,
             );
-            service::register(conn, &account, Some(&request_id.0))
+            service::register(conn, &account, Some(&request_id.0), &reactions)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(RegistrationReceived {

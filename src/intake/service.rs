@@ -443,10 +443,8 @@ pub fn assign(
                 .coordinator_id
                 .clone()
                 .unwrap_or_else(|| caller.id.clone());
-            let is_coordinator =
-                crate::users::repository::find(conn, &coordinator)?.is_some_and(|u| {
-                    !u.disabled && matches!(u.role(), Role::Coordinator | Role::Admin)
-                });
+            let is_coordinator = crate::users::repository::find(conn, &coordinator)?
+                .is_some_and(|u| !u.disabled && matches!(u.role, Role::Coordinator | Role::Admin));
             if !is_coordinator {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     "coordinator_id",
@@ -752,7 +750,7 @@ pub fn suspend_placements(
 ) -> Result<(), ApiError> {
     let now = db::now();
     let language = crate::users::repository::find(conn, peer_id)?
-        .map(|u| u.language())
+        .map(|u| u.preferred_language)
         .unwrap_or_default();
     for (placement, application, group_id, group_name, status, _) in
         repository::placements_of(conn, peer_id)?

@@ -408,7 +408,7 @@ pub fn offer_claim_code(
     enqueue_to_email(
         conn,
         &user.email,
-        user.language(),
+        user.preferred_language,
         &Notice::ClaimCode {
             code,
             expires_at: expires_at.and_utc(),
