@@ -49,7 +49,7 @@ pub fn record(conn: &mut Conn, entry: Entry<'_>) -> Result<(), ApiError> {
         id: db::new_id(),
         occurred_at: db::now(),
         actor_id: entry.actor.map(|a| a.id.clone()),
-        actor_role: entry.actor.map(|a| a.role.as_str().to_string()),
+        actor_role: entry.actor.map(|a| a.role),
         action: entry.action.to_string(),
         resource_type: entry.resource_type.to_string(),
         resource_id: entry.resource_id.map(str::to_string),
@@ -67,7 +67,10 @@ pub fn list(conn: &mut Conn, query: &AuditQuery) -> Result<AuditEventList, ApiEr
         id: r.id.clone(),
     });
     Ok(AuditEventList {
-        items: rows.into_iter().map(AuditEvent::from).collect(),
+        items: rows
+            .into_iter()
+            .map(AuditEvent::try_from)
+            .collect::<Result<_, _>>()?,
         next_cursor,
     })
 }
