@@ -11,7 +11,7 @@ use crate::language::Language;
     "email": "alex.martin@example.ca",
     "password": "a long passphrase of mine",
     "display_name": "Alex M.",
-    "preferred_language": "en"
+    "preferred_language": Language::En
 }))]
 pub struct RegisterRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]

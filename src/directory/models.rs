@@ -195,10 +195,10 @@ impl ListingRow {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "weekday": "thursday",
+    "weekday": ListingWeekday::Thursday,
     "start_time": "19:00",
     "end_time": "21:00",
-    "time_zone": "America/Toronto",
+    "time_zone": ListingTimeZone::Toronto,
     "notes": "Every Thursday evening; doors open at 18:45."
 }))]
 pub struct ListingSchedule {
@@ -273,18 +273,18 @@ pub struct ListingModeration {
     "organization": "Badge of Life Canada",
     "name": "Weekly psychoeducational support meeting",
     "description": "A weekly psychoeducational support meeting for first responder peers, on Zoom.",
-    "audiences": ["first_responders"],
+    "audiences": [ListingAudience::FirstResponders],
     "eligibility": "First responders, serving or retired.",
-    "province": "CA",
+    "province": Province::Ca,
     "city": null,
-    "delivery": "virtual",
-    "schedule": {"weekday": "monday", "start_time": "19:00", "end_time": "21:00",
-                 "time_zone": "America/Toronto", "notes": "Monday evenings, 7 to 9 pm Eastern."},
-    "languages": ["en"],
+    "delivery": ListingDelivery::Virtual,
+    "schedule": {"weekday": ListingWeekday::Monday, "start_time": "19:00", "end_time": "21:00",
+                 "time_zone": ListingTimeZone::Toronto, "notes": "Monday evenings, 7 to 9 pm Eastern."},
+    "languages": [Language::En],
     "cost": "free",
     "contacts": {"phone": null, "email": "info@badgeoflifecanada.org",
                  "website": "https://www.badgeoflifecanada.org", "available_24_7": false},
-    "status": "published",
+    "status": ListingStatus::Published,
     "version": 2,
     "created_at": "2026-11-25T14:03:07.123456Z",
     "updated_at": "2026-11-26T09:12:44.654321Z"
@@ -330,14 +330,18 @@ pub struct ListingList {
     "organization": "Phoenix P.T.S. Support Group",
     "name": "Phoenix P.T.S. Support Group",
     "description": "First responders supporting first responders through operational stress injuries.",
-    "audiences": ["first_responders", "dispatchers", "health_care"],
+    "audiences": [
+        ListingAudience::FirstResponders,
+        ListingAudience::Dispatchers,
+        ListingAudience::HealthCare
+    ],
     "eligibility": "All first responders, including dispatchers and nurses.",
-    "province": "ON",
+    "province": Province::On,
     "city": "Hornby",
-    "delivery": "in_person",
-    "schedule": {"weekday": "thursday", "start_time": "19:00", "end_time": "21:00",
-                 "time_zone": "America/Toronto", "notes": "St. Stephen's Anglican Church, Hornby (Halton Hills)."},
-    "languages": ["en"],
+    "delivery": ListingDelivery::InPerson,
+    "schedule": {"weekday": ListingWeekday::Thursday, "start_time": "19:00", "end_time": "21:00",
+                 "time_zone": ListingTimeZone::Toronto, "notes": "St. Stephen's Anglican Church, Hornby (Halton Hills)."},
+    "languages": [Language::En],
     "cost": "free",
     "contacts": {"website": "https://www.example.org/phoenix", "available_24_7": false}
 }))]
@@ -404,8 +408,8 @@ pub struct NewListing {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "description": "Two groups every Wednesday: 10:00 to noon, and 19:00.",
-    "schedule": {"weekday": "wednesday", "start_time": "10:00", "end_time": "12:00",
-                 "time_zone": "America/Toronto", "notes": "A second group meets Wednesdays at 19:00."},
+    "schedule": {"weekday": ListingWeekday::Wednesday, "start_time": "10:00", "end_time": "12:00",
+                 "time_zone": ListingTimeZone::Toronto, "notes": "A second group meets Wednesdays at 19:00."},
     "cost": "free"
 }))]
 pub struct ListingChanges {
@@ -476,7 +480,7 @@ where
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "decision": "publish",
+    "decision": ReviewDecision::Publish,
     "note": "Checked with the organization's public website."
 }))]
 pub struct ListingReview {
