@@ -120,7 +120,7 @@ pub fn seed(config: &Config) -> Result<DemoData, String> {
         .establish()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
     let admin_email = format!("{}@{DEMO_DOMAIN}", Role::Admin);
-    if users::repository::find_by_email(&mut conn, &admin_email)
+    if users::service::account_by_email(&mut conn, &admin_email)
         .map_err(|e| e.to_string())?
         .is_some()
     {
@@ -151,7 +151,7 @@ fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
         );
         let row =
             users::service::new_account(&email, passwords::hash(&password), name, role, language);
-        users::repository::insert(conn, &row)?;
+        users::service::add_account(conn, &row)?;
         ids.insert(role, row.id.clone());
         accounts.push(DemoAccount {
             role,

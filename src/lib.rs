@@ -112,7 +112,9 @@ pub fn build_app(
     let spec = web::Data::new(serde_json::to_string(&api).expect("the contract serializes"));
     let mut app = app
         .app_data(state.clone())
-        .configure(reactions::register)
+        .app_data(web::Data::new(reactions::AUTH))
+        .app_data(web::Data::new(reactions::CONSENT))
+        .app_data(web::Data::new(reactions::INTAKE))
         .app_data(route_table)
         .app_data(spec)
         .app_data(extractors::json_config(config.body_limit_bytes))

@@ -1,29 +1,31 @@
 //! Who reacts to what: the one place where a lower resource learns what the higher ones do when
-//! something happens to it (each lower module declares its `Reactions`; `lib.rs` registers
-//! them as app data, and handlers hand them to their services).
+//! something happens to it. Each lower module declares its `Reactions`; `lib.rs` registers
+//! these as app data, and handlers hand them to their services.
 
-use actix_web::web;
+use crate::{auth, consent, db::Conn, error::ApiError, intake, referrals, users::models::UserRow};
 
-use crate::{consent, intake, referrals};
+/// Sign-up: an address partners referred gets a claim code to link the referrals to the account.
+pub const AUTH: auth::Reactions = auth::Reactions {
+    account_created: offer_claim_code,
+};
 
-/// Consent withdrawn: intake's placements are held.
-pub fn consent() -> consent::Reactions {
-    consent::Reactions {
-        participation_withdrawn: intake::placements::participation_withdrawn,
-    }
-}
+/// Participation consent withdrawn: intake holds the person's placements and frees their seats.
+pub const CONSENT: consent::Reactions = consent::Reactions {
+    participation_withdrawn: intake::placements::participation_withdrawn,
+};
 
-/// An application moved: the partner's referral follows it.
-pub fn intake() -> intake::Reactions {
-    intake::Reactions {
-        referral_moved: referrals::service::application_moved,
-        notify_unattached: referrals::service::notify_unattached,
-        referral_contacts: referrals::service::contacts_of,
-    }
-}
+/// An application moved: the partner's referral follows it; a referred person without an
+/// account hears at the partner's address; coordinators see who was referred.
+pub const INTAKE: intake::Reactions = intake::Reactions {
+    referral_moved: referrals::service::application_moved,
+    notify_unattached: referrals::service::notify_unattached,
+    referral_contacts: referrals::service::contacts_of,
+};
 
-/// Every module's reactions as app data.
-pub fn register(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(consent()))
-        .app_data(web::Data::new(intake()));
+fn offer_claim_code(
+    conn: &mut Conn,
+    account: &UserRow,
+    request_id: Option<&str>,
+) -> Result<(), ApiError> {
+    referrals::service::offer_claim_code(conn, account, None, request_id)
 }

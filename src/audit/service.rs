@@ -62,7 +62,7 @@ fn row_of(entry: Entry<'_>) -> AuditEventRow {
         id: db::new_id(),
         occurred_at: db::now(),
         actor_id: entry.actor.map(|a| a.id.clone()),
-        actor_role: entry.actor.map(|a| a.role.as_str().to_string()),
+        actor_role: entry.actor.map(|a| a.role),
         action: entry.action.to_string(),
         resource_type: entry.resource_type.to_string(),
         resource_id: entry.resource_id.map(str::to_string),
@@ -79,7 +79,10 @@ pub fn list(conn: &mut Conn, query: &AuditQuery) -> Result<AuditEventList, ApiEr
         id: r.id.clone(),
     });
     Ok(AuditEventList {
-        items: rows.into_iter().map(AuditEvent::from).collect(),
+        items: rows
+            .into_iter()
+            .map(AuditEvent::try_from)
+            .collect::<Result<_, _>>()?,
         next_cursor,
     })
 }

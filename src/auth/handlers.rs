@@ -10,7 +10,9 @@ use super::{
     passwords,
     service::{self, ClientCredentialsError, LoginContext},
 };
-use crate::{error::ApiError, http::middleware::RequestId, state::AppState, users};
+use crate::{
+    domain::Receipt, error::ApiError, http::middleware::RequestId, state::AppState, users,
+};
 
 /// Sign up as a peer
 ///
@@ -34,6 +36,7 @@ use crate::{error::ApiError, http::middleware::RequestId, state::AppState, users
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
+    reactions: web::Data<super::Reactions>,
     req: HttpRequest,
     request_id: RequestId,
     body: JsonBody<RegisterRequest>,
@@ -56,11 +59,11 @@ pub async fn register(
                 super::Role::Peer,
                 body.preferred_language,
             );
-            service::register(conn, &account, Some(&request_id.0))
+            service::register(conn, &account, Some(&request_id.0), &reactions)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(RegistrationReceived {
-        status: "received",
+        status: Receipt::Received,
         detail: "If this email was not already registered, the account is ready: log in with it.",
     }))
 }

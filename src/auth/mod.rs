@@ -12,3 +12,14 @@ pub mod tokens;
 
 pub use crate::domain::Role;
 pub use extractor::{AuthUser, MaybeAuthUser};
+
+use crate::{db::Conn, error::ApiError, users::models::UserRow};
+
+/// What the levels above do, in the sign-up's own transaction, when an account is created
+/// (built in `crate::reactions`, handed to the handler as `web::Data<auth::Reactions>`).
+#[derive(Clone, Copy)]
+pub struct Reactions {
+    /// A peer's account was just stored; the request id is for the audit log. An error undoes
+    /// the sign-up.
+    pub account_created: fn(&mut Conn, &UserRow, Option<&str>) -> Result<(), ApiError>,
+}

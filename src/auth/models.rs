@@ -2,7 +2,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::language::Language;
+use crate::{domain::Receipt, language::Language};
 
 /// A peer signing up.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -11,7 +11,7 @@ use crate::language::Language;
     "email": "alex.martin@example.ca",
     "password": "a long passphrase of mine",
     "display_name": "Alex M.",
-    "preferred_language": "en"
+    "preferred_language": Language::En
 }))]
 pub struct RegisterRequest {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
@@ -32,12 +32,11 @@ pub struct RegisterRequest {
 /// the API never tells anyone who is in the program.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "status": "received",
+    "status": Receipt::Received,
     "detail": "If this email was not already registered, the account is ready: log in with it."
 }))]
 pub struct RegistrationReceived {
-    #[schema(example = "received")]
-    pub status: &'static str,
+    pub status: Receipt,
     pub detail: &'static str,
 }
 

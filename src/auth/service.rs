@@ -8,13 +8,13 @@ use super::{
     rate_limit::{AuthLimits, Refusal},
     repository,
     tokens::{self, Claims, TokenKeys},
-    AuthUser, Role,
+    AuthUser, Reactions, Role,
 };
 use crate::{
     audit::{self, Entry},
     db::{self, Conn, DbPool},
     error::ApiError,
-    partners, referrals,
+    partners,
     users::{self, models::UserRow},
 };
 
@@ -26,28 +26,24 @@ enum Signup {
 
 impl From<diesel::result::Error> for Signup {
     fn from(error: diesel::result::Error) -> Self {
-        match error {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => Signup::EmailTaken,
-            other => Signup::Failed(other.into()),
-        }
+        Signup::Failed(error.into())
     }
 }
 
-/// Creates the account unless the email is taken, and answers the same either way. A new
-/// account whose address partners referred gets a claim code at that address (never in the
-/// account), in the same transaction; the answer says nothing of it either.
+/// Creates the account unless the email is taken, and answers the same either way. The levels
+/// above react to a new account in the same transaction (a referred address gets a claim code,
+/// never in the account); the answer says nothing of it either.
 pub fn register(
     conn: &mut Conn,
     account: &UserRow,
     request_id: Option<&str>,
+    reactions: &Reactions,
 ) -> Result<(), ApiError> {
     let outcome = db::write_transaction::<_, Signup, _>(conn, |conn| {
-        users::repository::insert(conn, account)?;
-        referrals::service::offer_claim_code(conn, account, None, request_id)
-            .map_err(Signup::Failed)
+        if !users::service::add_account(conn, account).map_err(Signup::Failed)? {
+            return Err(Signup::EmailTaken);
+        }
+        (reactions.account_created)(conn, account, request_id).map_err(Signup::Failed)
     });
     match outcome {
         Ok(()) | Err(Signup::EmailTaken) => Ok(()),
@@ -82,7 +78,7 @@ pub fn login(
             return Err(ApiError::TooManyRequests { retry_after })
         }
         Err(Refusal::Account(retry_after)) => {
-            if let Some(user) = users::repository::find_by_email(conn, email)? {
+            if let Some(user) = users::service::account_by_email(conn, email)? {
                 audit::record(
                     conn,
                     Entry {
@@ -98,7 +94,7 @@ pub fn login(
             return Err(ApiError::TooManyRequests { retry_after });
         }
     }
-    let user = users::repository::find_by_email(conn, email)?;
+    let user = users::service::account_by_email(conn, email)?;
     drop(pooled);
     let user = match user {
         Some(user) => user,
@@ -130,7 +126,7 @@ fn start_session(
     };
     db::write_transaction(conn, |conn| {
         repository::insert_session(conn, &session)?;
-        issue_pair(conn, keys, &session, user.role())
+        issue_pair(conn, keys, &session, user.role)
     })
 }
 
@@ -180,11 +176,11 @@ pub fn refresh(
             log::warn!("refresh token reuse: session {} revoked", session.id);
             return Ok(Err(ApiError::Unauthorized));
         }
-        let user = match users::repository::find(conn, &session.user_id)? {
+        let user = match users::service::find_account(conn, &session.user_id)? {
             Some(user) if !user.disabled => user,
             _ => return Ok(Err(ApiError::Unauthorized)),
         };
-        Ok(Ok(issue_pair(conn, keys, &session, user.role())?))
+        Ok(Ok(issue_pair(conn, keys, &session, user.role)?))
     })?;
     outcome
 }
@@ -226,16 +222,13 @@ pub fn client_credentials(
     if client_id.contains('\0') {
         return Ok(Err(ClientCredentialsError::InvalidClient));
     }
-    let client = partners::repository::find_active_by_client_id(conn, client_id)?;
-    match client {
-        Some(client) if client.secret_hash == tokens::secret_hash(client_secret) => {
-            Ok(Ok(ClientToken {
-                access_token: keys.issue(&client.id, Role::Partner, None),
-                token_type: "Bearer",
-                expires_in: keys.access_ttl.as_secs(),
-            }))
-        }
-        _ => Ok(Err(ClientCredentialsError::InvalidClient)),
+    match partners::service::authenticate_client(conn, client_id, client_secret)? {
+        Some(id) => Ok(Ok(ClientToken {
+            access_token: keys.issue(&id, Role::Partner, None),
+            token_type: "Bearer",
+            expires_in: keys.access_ttl.as_secs(),
+        })),
+        None => Ok(Err(ClientCredentialsError::InvalidClient)),
     }
 }
 
@@ -247,10 +240,10 @@ pub fn authenticate(
     request_id: Option<String>,
 ) -> Result<AuthUser, ApiError> {
     let valid = if claims.role == Role::Partner {
-        partners::repository::find_active(conn, &claims.sub)?.is_some()
+        partners::service::is_active(conn, &claims.sub)?
     } else {
-        let user_ok = users::repository::find(conn, &claims.sub)?
-            .is_some_and(|u| !u.disabled && u.role() == claims.role);
+        let user_ok = users::service::find_account(conn, &claims.sub)?
+            .is_some_and(|u| !u.disabled && u.role == claims.role);
         let session_ok = match &claims.sid {
             Some(sid) => repository::session_is_active(conn, sid, &claims.sub, db::now())?,
             None => false,
@@ -266,4 +259,15 @@ pub fn authenticate(
         session_id: claims.sid,
         request_id,
     })
+}
+
+/// Ends every session of an account but `except` (the caller's own, when it goes on): its
+/// refresh tokens and the access tokens bound to them stop working at once.
+pub fn end_sessions_of(
+    conn: &mut Conn,
+    user_id: &str,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    repository::revoke_user_sessions(conn, user_id, except, db::now())?;
+    Ok(())
 }

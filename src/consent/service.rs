@@ -194,7 +194,7 @@ pub fn create_record(
                 "is not the current version of this document",
             )]));
         }
-        if crate::users::repository::find(conn, &person_id)?.is_none() {
+        if crate::users::service::find_account(conn, &person_id)?.is_none() {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "person_id",
                 "person",

@@ -89,12 +89,9 @@ vocabulary! {
     }
 }
 
-/// A coordinator's decision on a pending listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReviewDecision {
-    Publish,
-    Reject,
+vocabulary! {
+    /// A coordinator's decision on a pending listing.
+    ReviewDecision { Publish = "publish", Reject = "reject" }
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -105,25 +102,25 @@ pub struct ListingRow {
     pub name: String,
     pub description: String,
     pub eligibility: Option<String>,
-    pub province: String,
+    pub province: Province,
     pub city: Option<String>,
-    pub delivery: String,
-    pub schedule_weekday: Option<String>,
+    pub delivery: ListingDelivery,
+    pub schedule_weekday: Option<ListingWeekday>,
     pub schedule_start_time: Option<String>,
     pub schedule_end_time: Option<String>,
-    pub schedule_time_zone: Option<String>,
+    pub schedule_time_zone: Option<ListingTimeZone>,
     pub schedule_notes: Option<String>,
     pub cost: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
     pub contact_website: Option<String>,
     pub available_24_7: bool,
-    pub status: String,
+    pub status: ListingStatus,
     pub review_note: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
     pub submitted_by: Option<String>,
-    pub submitted_by_role: Option<String>,
+    pub submitted_by_role: Option<Role>,
     pub search_text: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -138,20 +135,20 @@ pub struct ListingEdit {
     pub name: String,
     pub description: String,
     pub eligibility: Option<String>,
-    pub province: String,
+    pub province: Province,
     pub city: Option<String>,
-    pub delivery: String,
-    pub schedule_weekday: Option<String>,
+    pub delivery: ListingDelivery,
+    pub schedule_weekday: Option<ListingWeekday>,
     pub schedule_start_time: Option<String>,
     pub schedule_end_time: Option<String>,
-    pub schedule_time_zone: Option<String>,
+    pub schedule_time_zone: Option<ListingTimeZone>,
     pub schedule_notes: Option<String>,
     pub cost: Option<String>,
     pub contact_phone: Option<String>,
     pub contact_email: Option<String>,
     pub contact_website: Option<String>,
     pub available_24_7: bool,
-    pub status: String,
+    pub status: ListingStatus,
     pub review_note: Option<String>,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<NaiveDateTime>,
@@ -168,20 +165,20 @@ impl ListingRow {
             name: self.name.clone(),
             description: self.description.clone(),
             eligibility: self.eligibility.clone(),
-            province: self.province.clone(),
+            province: self.province,
             city: self.city.clone(),
-            delivery: self.delivery.clone(),
-            schedule_weekday: self.schedule_weekday.clone(),
+            delivery: self.delivery,
+            schedule_weekday: self.schedule_weekday,
             schedule_start_time: self.schedule_start_time.clone(),
             schedule_end_time: self.schedule_end_time.clone(),
-            schedule_time_zone: self.schedule_time_zone.clone(),
+            schedule_time_zone: self.schedule_time_zone,
             schedule_notes: self.schedule_notes.clone(),
             cost: self.cost.clone(),
             contact_phone: self.contact_phone.clone(),
             contact_email: self.contact_email.clone(),
             contact_website: self.contact_website.clone(),
             available_24_7: self.available_24_7,
-            status: self.status.clone(),
+            status: self.status,
             review_note: self.review_note.clone(),
             reviewed_by: self.reviewed_by.clone(),
             reviewed_at: self.reviewed_at,
@@ -192,14 +189,16 @@ impl ListingRow {
     }
 }
 
+// The words stay text here, as in every request type, so that an unknown one is a validation
+// error naming its field; `service` turns them into the vocabularies.
 /// When and how often a group meets. Every part is optional; times are local to `time_zone`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "weekday": "thursday",
+    "weekday": ListingWeekday::Thursday,
     "start_time": "19:00",
     "end_time": "21:00",
-    "time_zone": "America/Toronto",
+    "time_zone": ListingTimeZone::Toronto,
     "notes": "Every Thursday evening; doors open at 18:45."
 }))]
 pub struct ListingSchedule {
@@ -264,8 +263,7 @@ pub struct ListingModeration {
     /// The account or partner client that submitted the listing; null when anonymous.
     pub submitted_by: Option<String>,
     /// The submitter's role; null when anonymous.
-    #[schema(value_type = Option<Role>)]
-    pub submitted_by_role: Option<String>,
+    pub submitted_by_role: Option<Role>,
 }
 
 /// A peer support group run by another organization.
@@ -275,18 +273,18 @@ pub struct ListingModeration {
     "organization": "Badge of Life Canada",
     "name": "Weekly psychoeducational support meeting",
     "description": "A weekly psychoeducational support meeting for first responder peers, on Zoom.",
-    "audiences": ["first_responders"],
+    "audiences": [ListingAudience::FirstResponders],
     "eligibility": "First responders, serving or retired.",
-    "province": "CA",
+    "province": Province::Ca,
     "city": null,
-    "delivery": "virtual",
-    "schedule": {"weekday": "monday", "start_time": "19:00", "end_time": "21:00",
-                 "time_zone": "America/Toronto", "notes": "Monday evenings, 7 to 9 pm Eastern."},
-    "languages": ["en"],
+    "delivery": ListingDelivery::Virtual,
+    "schedule": {"weekday": ListingWeekday::Monday, "start_time": "19:00", "end_time": "21:00",
+                 "time_zone": ListingTimeZone::Toronto, "notes": "Monday evenings, 7 to 9 pm Eastern."},
+    "languages": [Language::En],
     "cost": "free",
     "contacts": {"phone": null, "email": "info@badgeoflifecanada.org",
                  "website": "https://www.badgeoflifecanada.org", "available_24_7": false},
-    "status": "published",
+    "status": ListingStatus::Published,
     "version": 2,
     "created_at": "2026-11-25T14:03:07.123456Z",
     "updated_at": "2026-11-26T09:12:44.654321Z"
@@ -297,23 +295,18 @@ pub struct Listing {
     pub organization: String,
     pub name: String,
     pub description: String,
-    #[schema(value_type = Vec<ListingAudience>)]
-    pub audiences: Vec<String>,
+    pub audiences: Vec<ListingAudience>,
     /// Who may attend, in the organization's words.
     pub eligibility: Option<String>,
-    #[schema(value_type = Province)]
-    pub province: String,
+    pub province: Province,
     pub city: Option<String>,
-    #[schema(value_type = ListingDelivery)]
-    pub delivery: String,
+    pub delivery: ListingDelivery,
     pub schedule: ListingSchedule,
-    #[schema(value_type = Vec<Language>)]
-    pub languages: Vec<String>,
+    pub languages: Vec<Language>,
     /// What attending costs, e.g. `free`.
     pub cost: Option<String>,
     pub contacts: ListingContacts,
-    #[schema(value_type = ListingStatus)]
-    pub status: String,
+    pub status: ListingStatus,
     /// Changes with every edit; the `ETag` is this number in quotes.
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -337,14 +330,18 @@ pub struct ListingList {
     "organization": "Phoenix P.T.S. Support Group",
     "name": "Phoenix P.T.S. Support Group",
     "description": "First responders supporting first responders through operational stress injuries.",
-    "audiences": ["first_responders", "dispatchers", "health_care"],
+    "audiences": [
+        ListingAudience::FirstResponders,
+        ListingAudience::Dispatchers,
+        ListingAudience::HealthCare
+    ],
     "eligibility": "All first responders, including dispatchers and nurses.",
-    "province": "ON",
+    "province": Province::On,
     "city": "Hornby",
-    "delivery": "in_person",
-    "schedule": {"weekday": "thursday", "start_time": "19:00", "end_time": "21:00",
-                 "time_zone": "America/Toronto", "notes": "St. Stephen's Anglican Church, Hornby (Halton Hills)."},
-    "languages": ["en"],
+    "delivery": ListingDelivery::InPerson,
+    "schedule": {"weekday": ListingWeekday::Thursday, "start_time": "19:00", "end_time": "21:00",
+                 "time_zone": ListingTimeZone::Toronto, "notes": "St. Stephen's Anglican Church, Hornby (Halton Hills)."},
+    "languages": [Language::En],
     "cost": "free",
     "contacts": {"website": "https://www.example.org/phoenix", "available_24_7": false}
 }))]
@@ -411,8 +408,8 @@ pub struct NewListing {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "description": "Two groups every Wednesday: 10:00 to noon, and 19:00.",
-    "schedule": {"weekday": "wednesday", "start_time": "10:00", "end_time": "12:00",
-                 "time_zone": "America/Toronto", "notes": "A second group meets Wednesdays at 19:00."},
+    "schedule": {"weekday": ListingWeekday::Wednesday, "start_time": "10:00", "end_time": "12:00",
+                 "time_zone": ListingTimeZone::Toronto, "notes": "A second group meets Wednesdays at 19:00."},
     "cost": "free"
 }))]
 pub struct ListingChanges {
@@ -483,7 +480,7 @@ where
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "decision": "publish",
+    "decision": ReviewDecision::Publish,
     "note": "Checked with the organization's public website."
 }))]
 pub struct ListingReview {
@@ -586,7 +583,7 @@ fn valid_languages(values: &[String]) -> Result<(), ValidationError> {
         one_of(
             value,
             Language::parse(value).is_some(),
-            ["en", "fr"].into_iter(),
+            Language::ALL.iter().map(|l| l.as_str()),
         )?;
     }
     Ok(())

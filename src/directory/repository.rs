@@ -2,23 +2,26 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::models::{ListingEdit, ListingRow};
+use super::models::{
+    ListingAudience, ListingDelivery, ListingEdit, ListingRow, ListingStatus, Province,
+};
 use crate::{
     db::{
         schema::{directory_listing_audiences, directory_listing_languages, directory_listings},
         Conn,
     },
+    language::Language,
     pagination::PageRequest,
 };
 
-/// What a page of listings is narrowed to; every value is already checked.
-#[derive(Debug, Default)]
-pub struct ListingFilter<'a> {
-    pub status: &'a str,
-    pub province: Option<&'a str>,
-    pub audience: Option<&'a str>,
-    pub delivery: Option<&'a str>,
-    pub language: Option<&'a str>,
+/// What a page of listings is narrowed to.
+#[derive(Debug)]
+pub struct ListingFilter {
+    pub status: ListingStatus,
+    pub province: Option<Province>,
+    pub audience: Option<ListingAudience>,
+    pub delivery: Option<ListingDelivery>,
+    pub language: Option<Language>,
     /// `LIKE` patterns over the folded search text, all of which must match.
     pub patterns: Vec<String>,
 }
@@ -26,8 +29,8 @@ pub struct ListingFilter<'a> {
 pub fn insert(
     conn: &mut Conn,
     row: &ListingRow,
-    audiences: &[&str],
-    languages: &[&str],
+    audiences: &[ListingAudience],
+    languages: &[Language],
 ) -> QueryResult<()> {
     diesel::insert_into(directory_listings::table)
         .values(row)
@@ -38,15 +41,15 @@ pub fn insert(
 fn insert_tags(
     conn: &mut Conn,
     id: &str,
-    audiences: &[&str],
-    languages: &[&str],
+    audiences: &[ListingAudience],
+    languages: &[Language],
 ) -> QueryResult<()> {
     // One row at a time: batch inserts do not compile through the multi-backend connection.
     for audience in audiences {
         diesel::insert_into(directory_listing_audiences::table)
             .values((
                 directory_listing_audiences::listing_id.eq(id),
-                directory_listing_audiences::audience.eq(*audience),
+                directory_listing_audiences::audience.eq(audience),
             ))
             .execute(conn)?;
     }
@@ -54,7 +57,7 @@ fn insert_tags(
         diesel::insert_into(directory_listing_languages::table)
             .values((
                 directory_listing_languages::listing_id.eq(id),
-                directory_listing_languages::language.eq(*language),
+                directory_listing_languages::language.eq(language),
             ))
             .execute(conn)?;
     }
@@ -65,8 +68,8 @@ fn insert_tags(
 pub fn replace_tags(
     conn: &mut Conn,
     id: &str,
-    audiences: &[&str],
-    languages: &[&str],
+    audiences: &[ListingAudience],
+    languages: &[Language],
 ) -> QueryResult<()> {
     diesel::delete(
         directory_listing_audiences::table.filter(directory_listing_audiences::listing_id.eq(id)),
@@ -89,7 +92,7 @@ pub fn exists(conn: &mut Conn, id: &str) -> QueryResult<bool> {
 
 pub fn list(
     conn: &mut Conn,
-    filter: &ListingFilter<'_>,
+    filter: &ListingFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<ListingRow>> {
     let mut q = directory_listings::table
@@ -138,13 +141,13 @@ pub fn list(
 /// Audience and language tags of some listings, by listing id.
 #[derive(Debug, Default)]
 pub struct ListingTags {
-    audiences: HashMap<String, Vec<String>>,
-    languages: HashMap<String, Vec<String>>,
+    audiences: HashMap<String, Vec<ListingAudience>>,
+    languages: HashMap<String, Vec<Language>>,
 }
 
 impl ListingTags {
-    /// The audiences and languages of listing `id`, taken out.
-    pub fn take(&mut self, id: &str) -> (Vec<String>, Vec<String>) {
+    /// The audiences and languages of listing `id`, taken out (none for a listing without).
+    pub fn take(&mut self, id: &str) -> (Vec<ListingAudience>, Vec<Language>) {
         (
             self.audiences.remove(id).unwrap_or_default(),
             self.languages.remove(id).unwrap_or_default(),
@@ -158,7 +161,7 @@ pub fn tags(conn: &mut Conn, ids: &[String]) -> QueryResult<ListingTags> {
     if ids.is_empty() {
         return Ok(tags);
     }
-    let audience_rows: Vec<(String, String)> = directory_listing_audiences::table
+    let audience_rows: Vec<(String, ListingAudience)> = directory_listing_audiences::table
         .filter(directory_listing_audiences::listing_id.eq_any(ids))
         .select((
             directory_listing_audiences::listing_id,
@@ -168,7 +171,7 @@ pub fn tags(conn: &mut Conn, ids: &[String]) -> QueryResult<ListingTags> {
     for (id, audience) in audience_rows {
         tags.audiences.entry(id).or_default().push(audience);
     }
-    let language_rows: Vec<(String, String)> = directory_listing_languages::table
+    let language_rows: Vec<(String, Language)> = directory_listing_languages::table
         .filter(directory_listing_languages::listing_id.eq_any(ids))
         .select((
             directory_listing_languages::listing_id,

@@ -1,22 +1,23 @@
-use std::collections::HashMap;
+use std::str::FromStr;
 
 use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::{
     models::{
-        Listing, ListingAudience, ListingChanges, ListingContacts, ListingEdit, ListingList,
-        ListingModeration, ListingQuery, ListingReview, ListingRow, ListingSchedule, ListingStatus,
-        NewListing, ReviewDecision,
+        Listing, ListingAudience, ListingChanges, ListingContacts, ListingDelivery, ListingEdit,
+        ListingList, ListingModeration, ListingQuery, ListingReview, ListingRow, ListingSchedule,
+        ListingStatus, ListingTimeZone, ListingWeekday, NewListing, Province, ReviewDecision,
     },
     repository::{self, ListingFilter},
 };
 use crate::{
     audit::{self, Entry},
-    auth::{AuthUser, Role},
+    auth::AuthUser,
     db::{self, Conn},
-    domain::version::ExpectedVersion,
+    domain::{role::STAFF, version::ExpectedVersion},
     error::{ApiError, FieldError},
+    language::Language,
     pagination::{Cursor, PageRequest},
 };
 
@@ -31,7 +32,7 @@ const WRITE_ATTEMPTS: usize = 3;
 
 /// Coordinators and admins moderate the directory and see every listing.
 pub fn is_moderator(caller: Option<&AuthUser>) -> bool {
-    caller.is_some_and(|c| matches!(c.role, Role::Coordinator | Role::Admin))
+    caller.is_some_and(|c| c.role.is_staff())
 }
 
 /// A page of listings: published ones for everyone, any status for moderators who ask for it.
@@ -42,9 +43,7 @@ pub fn list(
 ) -> Result<ListingList, ApiError> {
     let status = query.status.unwrap_or(ListingStatus::Published);
     if status != ListingStatus::Published {
-        caller
-            .ok_or(ApiError::Unauthorized)?
-            .require(&[Role::Coordinator, Role::Admin])?;
+        caller.ok_or(ApiError::Unauthorized)?.require(&STAFF)?;
     }
     let text = query.q.as_deref().map(str::trim).unwrap_or("");
     if text.chars().count() > MAX_QUERY_CHARS {
@@ -56,11 +55,11 @@ pub fn list(
     }
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = ListingFilter {
-        status: status.as_str(),
-        province: query.province.map(|p| p.as_str()),
-        audience: query.audience.map(|a| a.as_str()),
-        delivery: query.delivery.map(|d| d.as_str()),
-        language: query.language.map(|l| l.as_str()),
+        status,
+        province: query.province,
+        audience: query.audience,
+        delivery: query.delivery,
+        language: query.language,
         patterns: fold_for_search(text)
             .split_whitespace()
             .take(MAX_QUERY_WORDS)
@@ -93,7 +92,7 @@ pub fn get(conn: &mut Conn, caller: Option<&AuthUser>, id: &str) -> Result<Listi
     let moderator = is_moderator(caller);
     let row = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
     let submitter = caller.is_some_and(|c| row.submitted_by.as_deref() == Some(c.id.as_str()));
-    if !moderator && !submitter && row.status != ListingStatus::Published.as_str() {
+    if !moderator && !submitter && row.status != ListingStatus::Published {
         return Err(ApiError::NotFound);
     }
     load(conn, row, moderator)
@@ -105,19 +104,14 @@ pub fn submit(
     caller: Option<&AuthUser>,
     request: NewListing,
 ) -> Result<Listing, ApiError> {
-    let content = Content::from_request(request);
+    let content = Content::from_request(request)?;
     content.check()?;
     let now = db::now();
     let mut row = content.row(db::new_id(), ListingStatus::Pending, now);
     row.submitted_by = caller.map(|c| c.id.clone());
-    row.submitted_by_role = caller.map(|c| c.role.as_str().to_string());
+    row.submitted_by_role = caller.map(|c| c.role);
     db::write_transaction(conn, |conn| {
-        repository::insert(
-            conn,
-            &row,
-            &content.audience_refs(),
-            &content.language_refs(),
-        )
+        repository::insert(conn, &row, &content.audiences, &content.languages)
     })?;
     Ok(to_listing(
         row,
@@ -137,7 +131,7 @@ pub fn add_published(
     at: NaiveDateTime,
 ) -> Result<bool, ApiError> {
     validator::Validate::validate(&request)?;
-    let content = Content::from_request(request);
+    let content = Content::from_request(request)?;
     content.check()?;
     let mut row = content.row(id.to_string(), ListingStatus::Published, at);
     row.review_note = Some(note.to_string());
@@ -146,12 +140,7 @@ pub fn add_published(
         if repository::exists(conn, id)? {
             return Ok(false);
         }
-        repository::insert(
-            conn,
-            &row,
-            &content.audience_refs(),
-            &content.language_refs(),
-        )?;
+        repository::insert(conn, &row, &content.audiences, &content.languages)?;
         Ok(true)
     })
 }
@@ -177,14 +166,14 @@ pub fn review(
         ReviewDecision::Reject => (ListingStatus::Rejected, "directory.rejected"),
     };
     write(conn, caller, id, expected, |_, row| {
-        if row.status != ListingStatus::Pending.as_str() {
+        if row.status != ListingStatus::Pending {
             return Err(ApiError::Conflict(format!(
                 "the listing is {}; only a pending listing can be reviewed",
                 row.status
             )));
         }
         let mut edit = row.edit();
-        edit.status = to.as_str().to_string();
+        edit.status = to;
         edit.review_note = note.clone();
         edit.reviewed_by = Some(caller.id.clone());
         edit.reviewed_at = Some(db::now());
@@ -205,11 +194,11 @@ pub fn archive(
     expected: &ExpectedVersion,
 ) -> Result<Listing, ApiError> {
     write(conn, caller, id, expected, |_, row| {
-        if row.status == ListingStatus::Archived.as_str() {
+        if row.status == ListingStatus::Archived {
             return Err(ApiError::Conflict("the listing is already archived".into()));
         }
         let mut edit = row.edit();
-        edit.status = ListingStatus::Archived.as_str().to_string();
+        edit.status = ListingStatus::Archived;
         Ok(Some(Planned {
             edit,
             tags: None,
@@ -232,7 +221,7 @@ pub fn update(
         let (audiences, languages) =
             repository::tags(conn, std::slice::from_ref(&row.id))?.take(&row.id);
         let before = Content::from_row(row, audiences, languages);
-        let after = before.clone().apply(changes.clone());
+        let after = before.clone().apply(changes.clone())?;
         after.check()?;
         let changed = before.changed_fields(&after);
         if changed.is_empty() {
@@ -255,7 +244,7 @@ pub fn update(
 struct Planned {
     edit: ListingEdit,
     /// New audience and language tags, when they change.
-    tags: Option<(Vec<String>, Vec<String>)>,
+    tags: Option<(Vec<ListingAudience>, Vec<Language>)>,
     action: &'static str,
     details: serde_json::Value,
 }
@@ -285,9 +274,7 @@ fn write(
                 return Ok::<_, ApiError>(false);
             }
             if let Some((audiences, languages)) = &planned.tags {
-                let audiences: Vec<&str> = audiences.iter().map(String::as_str).collect();
-                let languages: Vec<&str> = languages.iter().map(String::as_str).collect();
-                repository::replace_tags(conn, id, &audiences, &languages)?;
+                repository::replace_tags(conn, id, audiences, languages)?;
             }
             audit::record(
                 conn,
@@ -315,8 +302,8 @@ fn load(conn: &mut Conn, row: ListingRow, moderator: bool) -> Result<Listing, Ap
 
 fn to_listing(
     row: ListingRow,
-    audiences: Vec<String>,
-    languages: Vec<String>,
+    audiences: Vec<ListingAudience>,
+    languages: Vec<Language>,
     moderator: bool,
 ) -> Listing {
     Listing {
@@ -336,14 +323,15 @@ fn to_listing(
         province: row.province,
         city: row.city,
         delivery: row.delivery,
-        schedule: ListingSchedule {
+        schedule: Schedule {
             weekday: row.schedule_weekday,
             start_time: row.schedule_start_time,
             end_time: row.schedule_end_time,
             time_zone: row.schedule_time_zone,
             notes: row.schedule_notes,
-        },
-        languages: in_language_order(languages),
+        }
+        .into(),
+        languages: in_vocabulary_order(languages),
         cost: row.cost,
         contacts: ListingContacts {
             phone: row.contact_phone,
@@ -358,23 +346,22 @@ fn to_listing(
     }
 }
 
-/// Audience tags once each, in the order of the vocabulary.
-fn in_vocabulary_order(mut audiences: Vec<String>) -> Vec<String> {
-    let rank: HashMap<&str, usize> = ListingAudience::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
-        .collect();
-    audiences.sort_by_key(|a| rank.get(a.as_str()).copied().unwrap_or(usize::MAX));
-    audiences.dedup();
-    audiences
+/// Tags once each, in the order of their vocabulary.
+fn in_vocabulary_order<T: Ord>(mut tags: Vec<T>) -> Vec<T> {
+    tags.sort();
+    tags.dedup();
+    tags
 }
 
-/// `en` before `fr`, once each.
-fn in_language_order(mut languages: Vec<String>) -> Vec<String> {
-    languages.sort();
-    languages.dedup();
-    languages
+/// A word of a request, already checked by its validator, as its vocabulary's value.
+fn word<T: FromStr<Err = String>>(field: &str, text: &str) -> Result<T, ApiError> {
+    text.parse()
+        .map_err(|why| ApiError::Validation(vec![FieldError::new(field, "one_of", why)]))
+}
+
+/// Words of a request, already checked by their validator, as their vocabulary's values.
+fn words<T: FromStr<Err = String>>(field: &str, texts: &[String]) -> Result<Vec<T>, ApiError> {
+    texts.iter().map(|text| word(field, text)).collect()
 }
 
 /// Trimmed; blank is absent.
@@ -384,57 +371,102 @@ fn clean(value: Option<String>) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// When a listed group meets, in the vocabularies (`ListingSchedule` is its text form).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Schedule {
+    weekday: Option<ListingWeekday>,
+    start_time: Option<String>,
+    end_time: Option<String>,
+    time_zone: Option<ListingTimeZone>,
+    notes: Option<String>,
+}
+
+impl Schedule {
+    fn from_request(schedule: ListingSchedule) -> Result<Schedule, ApiError> {
+        Ok(Schedule {
+            weekday: schedule
+                .weekday
+                .map(|w| word("schedule.weekday", &w))
+                .transpose()?,
+            start_time: schedule.start_time,
+            end_time: schedule.end_time,
+            time_zone: schedule
+                .time_zone
+                .map(|z| word("schedule.time_zone", &z))
+                .transpose()?,
+            notes: schedule.notes,
+        })
+    }
+}
+
+impl From<Schedule> for ListingSchedule {
+    fn from(schedule: Schedule) -> ListingSchedule {
+        ListingSchedule {
+            weekday: schedule.weekday.map(|w| w.to_string()),
+            start_time: schedule.start_time,
+            end_time: schedule.end_time,
+            time_zone: schedule.time_zone.map(|z| z.to_string()),
+            notes: schedule.notes,
+        }
+    }
+}
+
 /// A listing's content, normalized (trimmed, blanks absent, tags ordered and unique).
 #[derive(Debug, Clone, PartialEq)]
 struct Content {
     organization: String,
     name: String,
     description: String,
-    audiences: Vec<String>,
+    audiences: Vec<ListingAudience>,
     eligibility: Option<String>,
-    province: String,
+    province: Province,
     city: Option<String>,
-    delivery: String,
-    schedule: ListingSchedule,
-    languages: Vec<String>,
+    delivery: ListingDelivery,
+    schedule: Schedule,
+    languages: Vec<Language>,
     cost: Option<String>,
     contacts: ListingContacts,
 }
 
 impl Content {
-    fn from_request(request: NewListing) -> Content {
-        Content {
+    /// The content of a request its validators accepted.
+    fn from_request(request: NewListing) -> Result<Content, ApiError> {
+        Ok(Content {
             organization: request.organization,
             name: request.name,
             description: request.description,
-            audiences: request.audiences,
+            audiences: words("audiences", &request.audiences)?,
             eligibility: request.eligibility,
-            province: request.province,
+            province: word("province", &request.province)?,
             city: request.city,
-            delivery: request.delivery,
-            schedule: request.schedule,
-            languages: request.languages,
+            delivery: word("delivery", &request.delivery)?,
+            schedule: Schedule::from_request(request.schedule)?,
+            languages: words("languages", &request.languages)?,
             cost: request.cost,
             contacts: request.contacts,
         }
-        .normalized()
+        .normalized())
     }
 
-    fn from_row(row: &ListingRow, audiences: Vec<String>, languages: Vec<String>) -> Content {
+    fn from_row(
+        row: &ListingRow,
+        audiences: Vec<ListingAudience>,
+        languages: Vec<Language>,
+    ) -> Content {
         Content {
             organization: row.organization.clone(),
             name: row.name.clone(),
             description: row.description.clone(),
             audiences,
             eligibility: row.eligibility.clone(),
-            province: row.province.clone(),
+            province: row.province,
             city: row.city.clone(),
-            delivery: row.delivery.clone(),
-            schedule: ListingSchedule {
-                weekday: row.schedule_weekday.clone(),
+            delivery: row.delivery,
+            schedule: Schedule {
+                weekday: row.schedule_weekday,
                 start_time: row.schedule_start_time.clone(),
                 end_time: row.schedule_end_time.clone(),
-                time_zone: row.schedule_time_zone.clone(),
+                time_zone: row.schedule_time_zone,
                 notes: row.schedule_notes.clone(),
             },
             languages,
@@ -449,7 +481,8 @@ impl Content {
         .normalized()
     }
 
-    fn apply(mut self, changes: ListingChanges) -> Content {
+    /// The content with the changes its validators accepted.
+    fn apply(mut self, changes: ListingChanges) -> Result<Content, ApiError> {
         let ListingChanges {
             organization,
             name,
@@ -474,25 +507,25 @@ impl Content {
             self.description = v;
         }
         if let Some(v) = audiences {
-            self.audiences = v;
+            self.audiences = words("audiences", &v)?;
         }
         if let Some(v) = eligibility {
             self.eligibility = v;
         }
         if let Some(v) = province {
-            self.province = v;
+            self.province = word("province", &v)?;
         }
         if let Some(v) = city {
             self.city = v;
         }
         if let Some(v) = delivery {
-            self.delivery = v;
+            self.delivery = word("delivery", &v)?;
         }
         if let Some(v) = schedule {
-            self.schedule = v;
+            self.schedule = Schedule::from_request(v)?;
         }
         if let Some(v) = languages {
-            self.languages = v;
+            self.languages = words("languages", &v)?;
         }
         if let Some(v) = cost {
             self.cost = v;
@@ -500,7 +533,7 @@ impl Content {
         if let Some(v) = contacts {
             self.contacts = v;
         }
-        self.normalized()
+        Ok(self.normalized())
     }
 
     fn normalized(self) -> Content {
@@ -513,14 +546,11 @@ impl Content {
             province: self.province,
             city: clean(self.city),
             delivery: self.delivery,
-            schedule: ListingSchedule {
-                weekday: self.schedule.weekday,
-                start_time: self.schedule.start_time,
-                end_time: self.schedule.end_time,
-                time_zone: self.schedule.time_zone,
+            schedule: Schedule {
                 notes: clean(self.schedule.notes),
+                ..self.schedule
             },
-            languages: in_language_order(self.languages),
+            languages: in_vocabulary_order(self.languages),
             cost: clean(self.cost),
             contacts: ListingContacts {
                 phone: clean(self.contacts.phone),
@@ -592,26 +622,18 @@ impl Content {
         ))
     }
 
-    fn audience_refs(&self) -> Vec<&str> {
-        self.audiences.iter().map(String::as_str).collect()
-    }
-
-    fn language_refs(&self) -> Vec<&str> {
-        self.languages.iter().map(String::as_str).collect()
-    }
-
     fn write_to(&self, edit: &mut ListingEdit) {
         edit.organization = self.organization.clone();
         edit.name = self.name.clone();
         edit.description = self.description.clone();
         edit.eligibility = self.eligibility.clone();
-        edit.province = self.province.clone();
+        edit.province = self.province;
         edit.city = self.city.clone();
-        edit.delivery = self.delivery.clone();
-        edit.schedule_weekday = self.schedule.weekday.clone();
+        edit.delivery = self.delivery;
+        edit.schedule_weekday = self.schedule.weekday;
         edit.schedule_start_time = self.schedule.start_time.clone();
         edit.schedule_end_time = self.schedule.end_time.clone();
-        edit.schedule_time_zone = self.schedule.time_zone.clone();
+        edit.schedule_time_zone = self.schedule.time_zone;
         edit.schedule_notes = self.schedule.notes.clone();
         edit.cost = self.cost.clone();
         edit.contact_phone = self.contacts.phone.clone();
@@ -628,20 +650,20 @@ impl Content {
             name: self.name.clone(),
             description: self.description.clone(),
             eligibility: self.eligibility.clone(),
-            province: self.province.clone(),
+            province: self.province,
             city: self.city.clone(),
-            delivery: self.delivery.clone(),
-            schedule_weekday: self.schedule.weekday.clone(),
+            delivery: self.delivery,
+            schedule_weekday: self.schedule.weekday,
             schedule_start_time: self.schedule.start_time.clone(),
             schedule_end_time: self.schedule.end_time.clone(),
-            schedule_time_zone: self.schedule.time_zone.clone(),
+            schedule_time_zone: self.schedule.time_zone,
             schedule_notes: self.schedule.notes.clone(),
             cost: self.cost.clone(),
             contact_phone: self.contacts.phone.clone(),
             contact_email: self.contacts.email.clone(),
             contact_website: self.contacts.website.clone(),
             available_24_7: self.contacts.available_24_7,
-            status: status.as_str().to_string(),
+            status,
             review_note: None,
             reviewed_by: None,
             reviewed_at: None,
@@ -714,10 +736,14 @@ mod tests {
             languages: vec!["fr".into(), "en".into()],
             cost: None,
             contacts: ListingContacts::default(),
-        });
+        })
+        .expect("known words");
         assert_eq!(content.organization, "Org");
-        assert_eq!(content.audiences, ["police", "veterans"]);
-        assert_eq!(content.languages, ["en", "fr"]);
+        assert_eq!(
+            content.audiences,
+            [ListingAudience::Police, ListingAudience::Veterans]
+        );
+        assert_eq!(content.languages, [Language::En, Language::Fr]);
         assert_eq!(content.eligibility, None);
         assert!(content.check().is_ok());
         content.schedule.start_time = Some("19:00".into());

@@ -9,6 +9,12 @@ pub mod version;
 
 pub use role::Role;
 
+vocabulary! {
+    /// The answer to a request whose outcome the API does not reveal (a sign-up, a feedback
+    /// response, a claim code request): it was received.
+    Receipt { Received = "received" }
+}
+
 /// The program's own time zone (Toronto): business days and feedback dates are counted in it.
 pub const PROGRAM_TIME_ZONE: chrono_tz::Tz = chrono_tz::America::Toronto;
 

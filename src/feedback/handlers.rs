@@ -5,6 +5,7 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
+    domain::Receipt,
     error::ApiError,
     state::AppState,
 };
@@ -92,7 +93,7 @@ pub async fn submit(
         .run(move |conn| service::submit(conn, &st.keys, &body, st.config.feedback_window))
         .await?;
     Ok(HttpResponse::Created().json(FeedbackReceived {
-        status: "received",
+        status: Receipt::Received,
         detail: "Thank you. Your answers cannot be linked to you.",
     }))
 }

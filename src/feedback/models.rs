@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::feedback_responses;
+use crate::{db::schema::feedback_responses, domain::Receipt};
 
 /// Summaries over fewer responses than this are suppressed.
 pub const MINIMUM_RESPONSES: i64 = 5;
@@ -83,10 +83,9 @@ pub struct SubmitFeedback {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"status": "received", "detail": "Thank you. Your answers cannot be linked to you."}))]
+#[schema(example = json!({"status": Receipt::Received, "detail": "Thank you. Your answers cannot be linked to you."}))]
 pub struct FeedbackReceived {
-    #[schema(example = "received")]
-    pub status: &'static str,
+    pub status: Receipt,
     pub detail: &'static str,
 }
 

@@ -25,6 +25,7 @@ use crate::{
         models::{GroupStatus, ParticipantStatus, Roster},
     },
     notifications::{models::Notice, service::enqueue},
+    users,
 };
 
 /// Places the applicant of `row` in the group, or puts them on its waiting list when no seat is
@@ -188,8 +189,8 @@ pub fn participation_withdrawn(
                 json!({"group_id": line.group_id, "reason": "participation consent withdrawn"}),
             ),
         )?;
-        let language = crate::users::repository::find(conn, peer_id)?
-            .map(|u| u.language())
+        let language = users::service::find_account(conn, peer_id)?
+            .map(|u| u.preferred_language)
             .unwrap_or_default();
         enqueue(
             conn,

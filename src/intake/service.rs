@@ -16,7 +16,7 @@ use crate::{
     language::Language,
     notifications::{models::Notice, service::enqueue},
     pagination::{Cursor, PageRequest},
-    support_lines,
+    support_lines, users,
 };
 
 const RESOURCE: &str = "intake_application";
@@ -535,8 +535,8 @@ pub fn assign(
                 .coordinator_id
                 .clone()
                 .unwrap_or_else(|| caller.id.clone());
-            let is_coordinator = crate::users::repository::find(conn, &coordinator)?
-                .is_some_and(|u| !u.disabled && u.role().is_staff());
+            let is_coordinator = users::service::find_account(conn, &coordinator)?
+                .is_some_and(|u| !u.disabled && u.role.is_staff());
             if !is_coordinator {
                 return Err(ApiError::Validation(vec![FieldError::new(
                     "coordinator_id",

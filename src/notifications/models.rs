@@ -3,7 +3,7 @@ use diesel::{Insertable, Queryable};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::{db::schema::notifications, language::Language};
+use crate::{db::schema::notifications, domain::vocabulary, language::Language};
 
 /// Every notice the program owes a peer. Other modules enqueue one in the transaction of the
 /// change that causes it (`notifications::service::enqueue`, or `enqueue_to_email` for a
@@ -72,86 +72,31 @@ impl Notice {
     }
 }
 
-/// What a notice is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    Referred,
-    ClaimCode,
-    FormSent,
-    Acknowledged,
-    MeetingScheduled,
-    Placed,
-    Waitlisted,
-    NotReady,
-    Closed,
-    Withdrawn,
-    PlacementSuspended,
-}
-
-impl NoticeKind {
-    pub const ALL: [NoticeKind; 11] = [
-        NoticeKind::Referred,
-        NoticeKind::ClaimCode,
-        NoticeKind::FormSent,
-        NoticeKind::Acknowledged,
-        NoticeKind::MeetingScheduled,
-        NoticeKind::Placed,
-        NoticeKind::Waitlisted,
-        NoticeKind::NotReady,
-        NoticeKind::Closed,
-        NoticeKind::Withdrawn,
-        NoticeKind::PlacementSuspended,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::Referred => "referred",
-            NoticeKind::ClaimCode => "claim_code",
-            NoticeKind::FormSent => "form_sent",
-            NoticeKind::Acknowledged => "acknowledged",
-            NoticeKind::MeetingScheduled => "meeting_scheduled",
-            NoticeKind::Placed => "placed",
-            NoticeKind::Waitlisted => "waitlisted",
-            NoticeKind::NotReady => "not_ready",
-            NoticeKind::Closed => "closed",
-            NoticeKind::Withdrawn => "withdrawn",
-            NoticeKind::PlacementSuspended => "placement_suspended",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<NoticeKind> {
-        NoticeKind::ALL.into_iter().find(|k| k.as_str() == s)
+vocabulary! {
+    /// What a notice is about.
+    NoticeKind {
+        Referred = "referred",
+        ClaimCode = "claim_code",
+        FormSent = "form_sent",
+        Acknowledged = "acknowledged",
+        MeetingScheduled = "meeting_scheduled",
+        Placed = "placed",
+        Waitlisted = "waitlisted",
+        NotReady = "not_ready",
+        Closed = "closed",
+        Withdrawn = "withdrawn",
+        PlacementSuspended = "placement_suspended",
     }
 }
 
-/// Where a notice is in its delivery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DeliveryStatus {
-    /// Waiting to be sent (or to be retried).
-    Pending,
-    Sent,
-    /// Given up on after repeated failures; still readable here.
-    Failed,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Pending => "pending",
-            DeliveryStatus::Sent => "sent",
-            DeliveryStatus::Failed => "failed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<DeliveryStatus> {
-        match s {
-            "pending" => Some(DeliveryStatus::Pending),
-            "sent" => Some(DeliveryStatus::Sent),
-            "failed" => Some(DeliveryStatus::Failed),
-            _ => None,
-        }
+vocabulary! {
+    /// Where a notice is in its delivery.
+    DeliveryStatus {
+        /// Waiting to be sent (or to be retried).
+        Pending = "pending",
+        Sent = "sent",
+        /// Given up on after repeated failures; still readable here.
+        Failed = "failed",
     }
 }
 
@@ -162,11 +107,11 @@ impl DeliveryStatus {
 pub struct NotificationRow {
     pub id: String,
     pub recipient_id: Option<String>,
-    pub kind: String,
-    pub language: String,
+    pub kind: NoticeKind,
+    pub language: Language,
     pub subject: String,
     pub body: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub locked_until: Option<NaiveDateTime>,
@@ -180,11 +125,11 @@ pub struct NotificationRow {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0b6f2d8e-5a4c-4e1b-9c3d-7f8a9b0c1d2e",
-    "kind": "acknowledged",
-    "language": "en",
+    "kind": NoticeKind::Acknowledged,
+    "language": Language::En,
     "subject": "We received your intake form",
     "body": "Hello,\n\nThank you for completing your intake form. …\n\nIf you need to talk to someone at any time, day or night, the 24/7 support line is 1-844-750-1648.",
-    "status": "sent",
+    "status": DeliveryStatus::Sent,
     "created_at": "2026-11-25T14:03:07.123456Z",
     "sent_at": "2026-11-25T14:03:09.654321Z"
 }))]
@@ -202,23 +147,18 @@ pub struct Notification {
     pub sent_at: Option<DateTime<Utc>>,
 }
 
-impl TryFrom<NotificationRow> for Notification {
-    type Error = String;
-
-    fn try_from(row: NotificationRow) -> Result<Self, String> {
-        Ok(Notification {
-            kind: NoticeKind::parse(&row.kind)
-                .ok_or_else(|| format!("notification {}: unknown kind", row.id))?,
-            language: Language::parse(&row.language)
-                .ok_or_else(|| format!("notification {}: unknown language", row.id))?,
-            status: DeliveryStatus::parse(&row.status)
-                .ok_or_else(|| format!("notification {}: unknown status", row.id))?,
+impl From<NotificationRow> for Notification {
+    fn from(row: NotificationRow) -> Self {
+        Notification {
             id: row.id,
+            kind: row.kind,
+            language: row.language,
             subject: row.subject,
             body: row.body,
+            status: row.status,
             created_at: row.created_at.and_utc(),
             sent_at: row.sent_at.map(|t| t.and_utc()),
-        })
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::NotificationRow;
+use super::models::{DeliveryStatus, NotificationRow};
 use crate::{
     db::{schema::notifications, Conn},
     pagination::PageRequest,
@@ -45,7 +45,7 @@ pub fn list_for_recipient(
 /// Ids of pending notices due at `now` and not held by another sender, oldest due first.
 pub fn due_ids(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
     notifications::table
-        .filter(notifications::status.eq("pending"))
+        .filter(notifications::status.eq(DeliveryStatus::Pending))
         .filter(notifications::next_attempt_at.le(now))
         .filter(
             notifications::locked_until
@@ -73,7 +73,7 @@ pub fn claim(
     diesel::update(
         notifications::table
             .filter(notifications::id.eq(id))
-            .filter(notifications::status.eq("pending"))
+            .filter(notifications::status.eq(DeliveryStatus::Pending))
             .filter(notifications::next_attempt_at.le(now))
             .filter(
                 notifications::locked_until
@@ -96,11 +96,11 @@ pub fn mark_sent(
     diesel::update(
         notifications::table
             .filter(notifications::id.eq(id))
-            .filter(notifications::status.eq("pending"))
+            .filter(notifications::status.eq(DeliveryStatus::Pending))
             .filter(notifications::locked_until.eq(claimed_until)),
     )
     .set((
-        notifications::status.eq("sent"),
+        notifications::status.eq(DeliveryStatus::Sent),
         notifications::sent_at.eq(now),
         notifications::locked_until.eq(None::<NaiveDateTime>),
         notifications::last_error.eq(None::<String>),
@@ -117,12 +117,12 @@ pub fn record_failure(
     attempts: i32,
     error: &str,
     next_attempt_at: NaiveDateTime,
-    status: &str,
+    status: DeliveryStatus,
 ) -> QueryResult<usize> {
     diesel::update(
         notifications::table
             .filter(notifications::id.eq(id))
-            .filter(notifications::status.eq("pending"))
+            .filter(notifications::status.eq(DeliveryStatus::Pending))
             .filter(notifications::locked_until.eq(claimed_until)),
     )
     .set((

@@ -13,7 +13,10 @@ use lettre::{
     Message, SmtpTransport, Transport,
 };
 
-use super::{models::NotificationRow, repository};
+use super::{
+    models::{DeliveryStatus, NoticeKind, NotificationRow},
+    repository,
+};
 use crate::{
     config::{Config, SmtpSettings},
     db::{self, Conn, DbPool},
@@ -48,7 +51,7 @@ pub trait Deliver {
 #[derive(Debug, Clone, Copy)]
 pub struct Outgoing<'a> {
     pub id: &'a str,
-    pub kind: &'a str,
+    pub kind: NoticeKind,
     /// The account it is for; `None` for a referred person with no account yet.
     pub recipient_id: Option<&'a str>,
     pub to_email: &'a str,
@@ -211,13 +214,13 @@ fn deliver_claimed(
     };
     // An account's notice goes to its address; a referred person's, to the one the partner gave.
     let to_email = match (&row.recipient_id, &row.recipient_email) {
-        (Some(user_id), _) => users::repository::find(conn, user_id)?.map(|user| user.email),
+        (Some(user_id), _) => users::service::find_account(conn, user_id)?.map(|user| user.email),
         (None, email) => email.clone(),
     };
     let result = match to_email {
         Some(to_email) => deliver.deliver_notice(&Outgoing {
             id: &row.id,
-            kind: &row.kind,
+            kind: row.kind,
             recipient_id: row.recipient_id.as_deref(),
             to_email: &to_email,
             subject: &row.subject,
@@ -246,9 +249,9 @@ fn record_failure(
     let attempts = row.attempts + 1;
     let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
     let (status, next_attempt_at) = if attempts >= MAX_ATTEMPTS {
-        ("failed", row.next_attempt_at)
+        (DeliveryStatus::Failed, row.next_attempt_at)
     } else {
-        ("pending", now + retry_delay(row.attempts))
+        (DeliveryStatus::Pending, now + retry_delay(row.attempts))
     };
     repository::record_failure(
         conn,
@@ -260,7 +263,7 @@ fn record_failure(
         status,
     )?;
     let recipient = for_whom(row.recipient_id.as_deref());
-    if status == "failed" {
+    if status == DeliveryStatus::Failed {
         log::error!(
             "notification {} ({}) for {recipient}: attempt {attempts} failed ({error}); giving up",
             row.id,

@@ -1,5 +1,7 @@
 use super::{
-    models::{Notice, Notification, NotificationList, NotificationQuery, NotificationRow},
+    models::{
+        DeliveryStatus, Notice, Notification, NotificationList, NotificationQuery, NotificationRow,
+    },
     repository, templates,
 };
 use crate::{
@@ -66,11 +68,11 @@ fn write(
                 Recipient::Account(_) => None,
                 Recipient::Email(email) => Some(email.to_string()),
             },
-            kind: notice.kind().as_str().to_string(),
-            language: language.as_str().to_string(),
+            kind: notice.kind(),
+            language,
             subject,
             body,
-            status: "pending".into(),
+            status: DeliveryStatus::Pending,
             attempts: 0,
             next_attempt_at: now,
             locked_until: None,
@@ -94,13 +96,8 @@ pub fn list_mine(
         created_at: r.created_at,
         id: r.id.clone(),
     });
-    let items = rows
-        .into_iter()
-        .map(Notification::try_from)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| {
-            log::error!("{e}");
-            ApiError::Internal
-        })?;
-    Ok(NotificationList { items, next_cursor })
+    Ok(NotificationList {
+        items: rows.into_iter().map(Notification::from).collect(),
+        next_cursor,
+    })
 }

@@ -1,6 +1,6 @@
 use actix_web::{get, web, HttpResponse};
 
-use super::models::{Health, Readiness};
+use super::models::{Health, Readiness, ReadinessStatus};
 use crate::{db::Backend, error::ApiError, state::AppState};
 
 /// Liveness: the process is up.
@@ -34,7 +34,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     // Checkout validates the connection with a ping.
     state.pool.run(|_conn| Ok(())).await?;
     Ok(web::Json(Readiness {
-        status: "ready",
+        status: ReadinessStatus::Ready,
         database: match state.pool.backend() {
             Backend::Postgres => "postgres",
             Backend::Sqlite => "sqlite",

@@ -9,12 +9,16 @@ pub struct Health {
     pub status: &'static str,
 }
 
+crate::domain::vocabulary! {
+    /// The readiness probe's answer when the database can be reached.
+    ReadinessStatus { Ready = "ready" }
+}
+
 /// The service can reach its database.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"status": "ready", "database": "sqlite"}))]
+#[schema(example = json!({"status": ReadinessStatus::Ready, "database": "sqlite"}))]
 pub struct Readiness {
-    #[schema(example = "ready")]
-    pub status: &'static str,
+    pub status: ReadinessStatus,
     /// Which database backend serves: `sqlite` or `postgres`.
     #[schema(example = "sqlite")]
     pub database: &'static str,

@@ -8,9 +8,13 @@ use crate::{
     audit::{self, Entry},
     auth::{tokens, AuthUser},
     db::{self, Conn},
+    domain::Role,
     error::ApiError,
     pagination::{Cursor, PageRequest},
 };
+
+/// Audit events name partner clients by the role their tokens carry.
+const RESOURCE: &str = Role::Partner.as_str();
 
 pub fn create(
     conn: &mut Conn,
@@ -37,7 +41,7 @@ pub fn create(
         repository::insert(conn, &row)?;
         audit::record(
             conn,
-            Entry::by(caller, "partner.created", "partner", &row.id)
+            Entry::by(caller, "partner.created", RESOURCE, &row.id)
                 .with_details(json!({"name": row.name})),
         )
     })?;
@@ -63,12 +67,29 @@ pub fn list(conn: &mut Conn, query: &PartnerQuery) -> Result<PartnerList, ApiErr
     })
 }
 
+/// The id of the active client with this `client_id` and secret; `None` for an unknown or
+/// revoked client or a wrong secret (alike, so the answer tells nothing).
+pub fn authenticate_client(
+    conn: &mut Conn,
+    client_id: &str,
+    client_secret: &str,
+) -> Result<Option<String>, ApiError> {
+    Ok(repository::find_active_by_client_id(conn, client_id)?
+        .filter(|client| client.secret_hash == tokens::secret_hash(client_secret))
+        .map(|client| client.id))
+}
+
+/// Whether the client with this id exists and is not revoked.
+pub fn is_active(conn: &mut Conn, id: &str) -> Result<bool, ApiError> {
+    Ok(repository::find_active(conn, id)?.is_some())
+}
+
 /// Revokes a client: its tokens stop working at once. Unknown or already revoked: not found.
 pub fn revoke(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<(), ApiError> {
     db::write_transaction(conn, |conn| {
         if repository::revoke(conn, id, db::now())? == 0 {
             return Err(ApiError::NotFound);
         }
-        audit::record(conn, Entry::by(caller, "partner.revoked", "partner", id))
+        audit::record(conn, Entry::by(caller, "partner.revoked", RESOURCE, id))
     })
 }

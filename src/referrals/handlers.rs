@@ -5,6 +5,7 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
+    domain::Receipt,
     error::ApiError,
     state::AppState,
 };
@@ -203,7 +204,7 @@ pub async fn request_claim_code(
         .run(move |conn| service::request_claim_code(conn, &caller))
         .await?;
     Ok(HttpResponse::Accepted().json(ClaimCodeRequested {
-        status: "received",
+        status: Receipt::Received,
         detail: "If a referral to the program awaits your email address, we sent a one-time code to it.",
     }))
 }

@@ -9,7 +9,7 @@ use crate::{
     domain::contact::valid_phone,
     domain::{
         schemas::{OnlyTrue, PhoneNumber},
-        vocabulary,
+        vocabulary, Receipt,
     },
     intake::{models::GroupKindPreference, state::IntakeStatus},
     language::Language,
@@ -212,11 +212,10 @@ pub struct ClaimedReferrals {
 /// caller's address, so the API never tells anyone that someone was referred.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "status": ReferralStatus::Received,
+    "status": Receipt::Received,
     "detail": "If a referral to the program awaits your email address, we sent a one-time code to it."
 }))]
 pub struct ClaimCodeRequested {
-    #[schema(example = "received")]
-    pub status: &'static str,
+    pub status: Receipt,
     pub detail: &'static str,
 }

@@ -418,7 +418,7 @@ pub fn offer_claim_code(
     enqueue_to_email(
         conn,
         &user.email,
-        user.language(),
+        user.preferred_language,
         &Notice::ClaimCode {
             code,
             expires_at: expires_at.and_utc(),
@@ -440,7 +440,7 @@ pub fn offer_claim_code(
 /// A signed-in peer asks for a (new) claim code for referrals to their address.
 pub fn request_claim_code(conn: &mut Conn, caller: &AuthUser) -> Result<(), ApiError> {
     db::write_transaction(conn, |conn| {
-        let user = users::repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
+        let user = users::service::find_account(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
         offer_claim_code(conn, &user, Some(caller), caller.request_id.as_deref())
     })
 }
@@ -453,11 +453,11 @@ pub fn claim(conn: &mut Conn, caller: &AuthUser, code: &str) -> Result<ClaimedRe
         if repository::use_claim_code(conn, &code_hash, &caller.id, db::now())? == 0 {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "code",
-                "claim_code",
+                "claim_code", // not a vocabulary word: the validation code of a claim code
                 "is not a code we sent you, or it was used or has expired: ask for a new one",
             )]));
         }
-        let user = users::repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
+        let user = users::service::find_account(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
         let mut items = Vec::new();
         for referral in repository::waiting_for_account(conn, &user.email)? {
             let Some(application) =

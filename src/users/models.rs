@@ -14,22 +14,11 @@ pub struct UserRow {
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
-    pub role: String,
-    pub preferred_language: String,
+    pub role: Role,
+    pub preferred_language: Language,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl UserRow {
-    pub fn role(&self) -> Role {
-        // The CHECK constraint keeps the column to account roles.
-        self.role.parse().unwrap_or(Role::Peer)
-    }
-
-    pub fn language(&self) -> Language {
-        Language::parse(&self.preferred_language).unwrap_or_default()
-    }
 }
 
 /// The caller's own account.
@@ -38,8 +27,8 @@ impl UserRow {
     "id": "4a1f0f5e-3c2b-4d8e-9f6a-1b2c3d4e5f60",
     "email": "alex.martin@example.ca",
     "display_name": "Alex M.",
-    "role": "peer",
-    "preferred_language": "en"
+    "role": Role::Peer,
+    "preferred_language": Language::En
 }))]
 pub struct Me {
     pub id: String,
@@ -52,8 +41,8 @@ pub struct Me {
 impl From<UserRow> for Me {
     fn from(row: UserRow) -> Self {
         Me {
-            role: row.role(),
-            preferred_language: row.language(),
+            role: row.role,
+            preferred_language: row.preferred_language,
             id: row.id,
             email: row.email,
             display_name: row.display_name,
@@ -67,8 +56,8 @@ impl From<UserRow> for Me {
     "id": "7d9e8f00-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
     "email": "coordinator.east@example.ca",
     "display_name": "Sam (East coordinator)",
-    "role": "coordinator",
-    "preferred_language": "fr",
+    "role": Role::Coordinator,
+    "preferred_language": Language::Fr,
     "disabled": false,
     "created_at": "2026-11-25T14:03:07.123456Z",
     "updated_at": "2026-11-25T14:03:07.123456Z"
@@ -87,8 +76,8 @@ pub struct User {
 impl From<UserRow> for User {
     fn from(row: UserRow) -> Self {
         User {
-            role: row.role(),
-            preferred_language: row.language(),
+            role: row.role,
+            preferred_language: row.preferred_language,
             id: row.id,
             email: row.email,
             display_name: row.display_name,
@@ -109,7 +98,7 @@ pub struct UserList {
 /// Changes to the caller's own profile.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"display_name": "Alex", "preferred_language": "fr"}))]
+#[schema(example = json!({"display_name": "Alex", "preferred_language": Language::Fr}))]
 pub struct UpdateMe {
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
     #[schema(min_length = 1, max_length = 80)]
@@ -139,8 +128,8 @@ pub struct ChangePassword {
     "email": "coordinator.east@example.ca",
     "password": "a long temporary passphrase",
     "display_name": "Sam (East coordinator)",
-    "role": "coordinator",
-    "preferred_language": "fr"
+    "role": Role::Coordinator,
+    "preferred_language": Language::Fr
 }))]
 pub struct CreateUser {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
@@ -160,7 +149,7 @@ pub struct CreateUser {
 /// An admin's change to an account: its role, or disabling it. Either ends its sessions.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"role": "coordinator", "disabled": false}))]
+#[schema(example = json!({"role": Role::Coordinator, "disabled": false}))]
 pub struct UpdateUser {
     #[schema(value_type = Option<AccountRole>)]
     pub role: Option<Role>,

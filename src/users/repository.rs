@@ -3,6 +3,8 @@ use diesel::prelude::*;
 use super::models::{UserQuery, UserRow};
 use crate::{
     db::{schema::users, Conn},
+    domain::Role,
+    language::Language,
     pagination::PageRequest,
 };
 
@@ -28,7 +30,7 @@ pub fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<UserRow
 pub fn list(conn: &mut Conn, query: &UserQuery, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
     let mut q = users::table.into_boxed();
     if let Some(role) = query.role {
-        q = q.filter(users::role.eq(role.as_str()));
+        q = q.filter(users::role.eq(role));
     }
     if let Some(disabled) = query.disabled {
         q = q.filter(users::disabled.eq(disabled));
@@ -48,7 +50,7 @@ pub fn update_profile(
     conn: &mut Conn,
     id: &str,
     display_name: &str,
-    preferred_language: &str,
+    preferred_language: Language,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(users::table.find(id))
@@ -74,7 +76,7 @@ pub fn update_password(
 pub fn update_access(
     conn: &mut Conn,
     id: &str,
-    role: &str,
+    role: Role,
     disabled: bool,
     now: chrono::NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -90,7 +92,7 @@ pub fn update_access(
 /// Active admins other than `id`.
 pub fn count_other_active_admins(conn: &mut Conn, id: &str) -> QueryResult<i64> {
     users::table
-        .filter(users::role.eq("admin"))
+        .filter(users::role.eq(Role::Admin))
         .filter(users::disabled.eq(false))
         .filter(users::id.ne(id))
         .count()

@@ -15,6 +15,29 @@ use crate::{
     pagination::{Cursor, PageRequest},
 };
 
+/// The account with this id, disabled or not: for the resources that act on accounts.
+pub fn find_account(conn: &mut Conn, id: &str) -> Result<Option<UserRow>, ApiError> {
+    Ok(repository::find(conn, id)?)
+}
+
+/// The account registered with this email (compared lower-cased), disabled or not.
+pub fn account_by_email(conn: &mut Conn, email: &str) -> Result<Option<UserRow>, ApiError> {
+    Ok(repository::find_by_email(conn, email)?)
+}
+
+/// Stores a new account made by [`new_account`]; `false` when its email is taken. On
+/// PostgreSQL the refused insert leaves the surrounding transaction unusable: end it.
+pub fn add_account(conn: &mut Conn, account: &UserRow) -> Result<bool, ApiError> {
+    match repository::insert(conn, account) {
+        Ok(()) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// The caller's own account.
 pub fn me(conn: &mut Conn, caller: &AuthUser) -> Result<Me, ApiError> {
     repository::find(conn, &caller.id)?
@@ -27,8 +50,8 @@ pub fn update_me(conn: &mut Conn, caller: &AuthUser, changes: UpdateMe) -> Resul
     let display_name = changes.display_name.unwrap_or(user.display_name);
     let language = changes
         .preferred_language
-        .map_or(user.preferred_language, |l| l.as_str().to_string());
-    repository::update_profile(conn, &caller.id, display_name.trim(), &language, db::now())?;
+        .unwrap_or(user.preferred_language);
+    repository::update_profile(conn, &caller.id, display_name.trim(), language, db::now())?;
     me(conn, caller)
 }
 
@@ -49,12 +72,7 @@ pub fn change_password(
     let hash = passwords::hash(&change.new_password);
     db::write_transaction(conn, |conn| {
         repository::update_password(conn, &caller.id, &hash, db::now())?;
-        auth::repository::revoke_user_sessions(
-            conn,
-            &caller.id,
-            caller.session_id.as_deref(),
-            db::now(),
-        )?;
+        auth::service::end_sessions_of(conn, &caller.id, caller.session_id.as_deref())?;
         audit::record(
             conn,
             Entry::by(caller, "user.password_changed", "user", &caller.id),
@@ -76,8 +94,8 @@ pub fn new_account(
         email: email.trim().to_lowercase(),
         password_hash,
         display_name: display_name.trim().to_string(),
-        role: role.as_str().to_string(),
-        preferred_language: language.as_str().to_string(),
+        role,
+        preferred_language: language,
         disabled: false,
         created_at: now,
         updated_at: now,
@@ -155,14 +173,14 @@ pub fn update_user(
     }
     db::write_transaction(conn, |conn| {
         let user = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
-        let old_role = user.role();
+        let old_role = user.role;
         let new_role = changes.role.unwrap_or(old_role);
         let disabled = changes.disabled.unwrap_or(user.disabled);
         let now = db::now();
         if let Some(name) = &changes.display_name {
-            repository::update_profile(conn, id, name.trim(), &user.preferred_language, now)?;
+            repository::update_profile(conn, id, name.trim(), user.preferred_language, now)?;
         }
-        repository::update_access(conn, id, new_role.as_str(), disabled, now)?;
+        repository::update_access(conn, id, new_role, disabled, now)?;
         let was_active_admin = old_role == Role::Admin && !user.disabled;
         let stays_active_admin = new_role == Role::Admin && !disabled;
         if was_active_admin
@@ -189,7 +207,7 @@ pub fn update_user(
             audit::record(conn, Entry::by(caller, action, "user", id))?;
         }
         if new_role != old_role || (disabled && !user.disabled) {
-            auth::repository::revoke_user_sessions(conn, id, None, now)?;
+            auth::service::end_sessions_of(conn, id, None)?;
         }
         get_user(conn, id)
     })
@@ -237,7 +255,7 @@ pub fn create_first_admin(
                 action: "user.created",
                 resource_type: "user",
                 resource_id: Some(&row.id),
-                details: Some(json!({"role": "admin", "via": "command line"})),
+                details: Some(json!({"role": Role::Admin, "via": "command line"})),
             },
         )
     })

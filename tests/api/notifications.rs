@@ -110,7 +110,7 @@ fn a_peer_reads_their_own_notices_newest_first_and_in_the_notice_language() {
     assert!(rolled_back.is_err());
     // Make the order certain: the French notice is the newer one.
     let rows = outbox(&mut conn);
-    let (older, newer) = if rows[0].kind == "acknowledged" {
+    let (older, newer) = if rows[0].kind.as_str() == "acknowledged" {
         (&rows[0], &rows[1])
     } else {
         (&rows[1], &rows[0])
@@ -270,7 +270,7 @@ fn the_sender_delivers_each_due_notice_once_and_marks_it_sent() {
         assert!(item["sent_at"].as_str().unwrap().ends_with('Z'));
     }
     for row in outbox(&mut conn) {
-        assert_eq!(row.status, "sent");
+        assert_eq!(row.status.as_str(), "sent");
         assert_eq!(row.attempts, 0);
         assert_eq!(row.sent_at, Some(now));
         assert_eq!(row.locked_until, None);
@@ -321,7 +321,7 @@ fn a_notice_to_an_address_goes_to_that_address_and_never_to_an_account_with_it()
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].0, "river@example.ca");
     assert!(calls[0].2.starts_with("Bonjour,"));
-    assert_eq!(row(&mut conn, &written[0].id).status, "sent");
+    assert_eq!(row(&mut conn, &written[0].id).status.as_str(), "sent");
     assert_eq!(
         mine(&app, &holder.access, "")["items"],
         serde_json::json!([])
@@ -342,7 +342,7 @@ fn a_failed_delivery_is_retried_with_backoff_and_given_up_after_eight_attempts()
     for attempt in 1..MAX_ATTEMPTS {
         assert_eq!(deliver_due(&mut conn, &unreachable, now, 10).unwrap(), 1);
         let failed = row(&mut conn, &id);
-        assert_eq!(failed.status, "pending");
+        assert_eq!(failed.status.as_str(), "pending");
         assert_eq!(failed.attempts, attempt);
         assert_eq!(
             failed.last_error.as_deref(),
@@ -365,7 +365,7 @@ fn a_failed_delivery_is_retried_with_backoff_and_given_up_after_eight_attempts()
 
     assert_eq!(deliver_due(&mut conn, &unreachable, now, 10).unwrap(), 1);
     let given_up = row(&mut conn, &id);
-    assert_eq!(given_up.status, "failed");
+    assert_eq!(given_up.status.as_str(), "failed");
     assert_eq!(given_up.attempts, MAX_ATTEMPTS);
     let much_later = now + Duration::days(2);
     assert_eq!(
@@ -405,7 +405,7 @@ fn a_retry_can_succeed_and_a_notice_held_by_another_sender_waits_for_its_claim_t
     let after = retry_at + Duration::seconds(61);
     assert_eq!(deliver_due(&mut conn, &recorder, after, 10).unwrap(), 1);
     let sent = row(&mut conn, &id);
-    assert_eq!(sent.status, "sent");
+    assert_eq!(sent.status.as_str(), "sent");
     assert_eq!(sent.sent_at, Some(after));
     assert_eq!(sent.last_error, None);
     assert_eq!(sent.attempts, 1);
@@ -456,5 +456,7 @@ fn two_senders_at_once_never_deliver_a_notice_twice() {
     bodies.sort();
     bodies.dedup();
     assert_eq!(bodies.len(), NOTICES, "a notice was delivered twice");
-    assert!(outbox(&mut conn).iter().all(|r| r.status == "sent"));
+    assert!(outbox(&mut conn)
+        .iter()
+        .all(|r| r.status.as_str() == "sent"));
 }

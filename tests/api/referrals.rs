@@ -107,7 +107,7 @@ fn claim_code(app: &TestApp, email: &str) -> String {
     let notice = notices_to(app, email)
         .into_iter()
         .rev()
-        .find(|n| n.kind == "claim_code")
+        .find(|n| n.kind.as_str() == "claim_code")
         .expect("a claim code was sent to the address");
     notice
         .body
@@ -197,7 +197,7 @@ fn a_referral_needs_consent_and_a_way_to_reach_the_person_and_opens_an_applicati
     // The person is acknowledged at their address, without the partner's notes.
     let notices = notices_to(&app, "alex@example.ca");
     assert_eq!(notices.len(), 1);
-    assert_eq!(notices[0].kind, "referred");
+    assert_eq!(notices[0].kind.as_str(), "referred");
     assert_eq!(notices[0].recipient_id, None);
     assert!(notices[0].body.contains("create an account"));
     assert!(!notices[0].body.contains("superior") && !notices[0].body.contains("woman"));
@@ -594,7 +594,7 @@ fn a_closed_referral_gives_the_coordinator_reason_and_a_withdrawal_a_generic_one
     assert_eq!(statuses(&seen), ["received", "closed"]);
     let kinds: Vec<String> = notices_to(&app, "alex@example.ca")
         .into_iter()
-        .map(|n| n.kind)
+        .map(|n| n.kind.to_string())
         .collect();
     assert_eq!(kinds, ["referred", "closed"]);
 
