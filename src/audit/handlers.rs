@@ -6,7 +6,7 @@ use super::{
 };
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -21,11 +21,7 @@ use crate::{
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of audit events", body = AuditEventList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/audit-events")]

@@ -10,7 +10,12 @@ use super::{
     passwords,
     service::{self, ClientCredentialsError, LoginContext},
 };
-use crate::{error::ApiError, http::middleware::RequestId, state::AppState, users};
+use crate::{
+    error::{responses, ApiError},
+    http::middleware::RequestId,
+    state::AppState,
+    users,
+};
 
 /// Sign up as a peer
 ///
@@ -23,12 +28,8 @@ use crate::{error::ApiError, http::middleware::RequestId, state::AppState, users
     security(()),
     responses(
         (status = 202, description = "Sign-up received", body = RegistrationReceived),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 429, response = crate::error::responses::TooManyRequests),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/auth/register")]
@@ -76,13 +77,9 @@ pub async fn register(
     security(()),
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 429, response = crate::error::responses::TooManyRequests),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/auth/login")]
@@ -120,12 +117,8 @@ pub async fn login(
     security(()),
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 401, response = responses::Unauthorized),
     )
 )]
 #[post("/auth/refresh")]
@@ -154,11 +147,7 @@ pub async fn refresh(
     security(()),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
     )
 )]
 #[post("/auth/logout")]
@@ -188,9 +177,9 @@ pub async fn logout(
         (status = 200, description = "A partner access token", body = ClientToken),
         (status = 400, response = super::models::OAuthErrorResponse),
         (status = 401, response = super::models::OAuthErrorResponse),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[post("/auth/token")]

@@ -5,7 +5,7 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -20,9 +20,9 @@ use crate::{
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "Current versions", body = DocumentList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/consent-documents")]
@@ -51,14 +51,8 @@ pub async fn list_documents(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The new version", body = Document),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/consent-documents")]
@@ -85,9 +79,7 @@ pub async fn create_document(
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The document version", body = Document),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/consent-documents/{id}")]
@@ -116,13 +108,7 @@ pub async fn get_document(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The record", body = ConsentRecord),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/consent-records")]
@@ -151,11 +137,7 @@ pub async fn create_record(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of records", body = ConsentRecordList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/consent-records")]
@@ -185,11 +167,7 @@ pub async fn list_records(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The withdrawal record", body = ConsentRecord),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthAction,
     )
 )]
 #[post("/consent-records/{id}/withdraw")]

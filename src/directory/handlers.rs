@@ -9,7 +9,7 @@ use super::{
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
     domain::version::ExpectedVersion,
-    error::ApiError,
+    error::{responses, ApiError},
     http::etag::etag,
     state::AppState,
 };
@@ -32,11 +32,7 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, listing: &Listing) ->
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of listings", body = ListingList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/directory/listings")]
@@ -66,9 +62,7 @@ pub async fn list_listings(
     responses(
         (status = 200, description = "The listing", body = Listing,
             headers(("ETag" = String, description = "The listing's version, for `If-Match`"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/directory/listings/{id}")]
@@ -100,12 +94,8 @@ pub async fn get_listing(
                 ("Location" = String, description = "The listing's URL"),
                 ("ETag" = String, description = "The listing's version, for `If-Match`")
             )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 401, response = responses::Unauthorized),
     )
 )]
 #[post("/directory/listings")]
@@ -144,16 +134,8 @@ pub async fn submit_listing(
     responses(
         (status = 200, description = "The reviewed listing", body = Listing,
             headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[post("/directory/listings/{id}/review")]
@@ -191,16 +173,8 @@ pub async fn review_listing(
     responses(
         (status = 200, description = "The updated listing", body = Listing,
             headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[patch("/directory/listings/{id}")]
@@ -236,13 +210,9 @@ pub async fn update_listing(
     responses(
         (status = 200, description = "The archived listing", body = Listing,
             headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthAction,
+        (status = 400, response = responses::BadRequest),
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[post("/directory/listings/{id}/archive")]

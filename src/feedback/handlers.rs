@@ -5,7 +5,7 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -31,11 +31,7 @@ const LEADERS: [Role; 4] = [
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The token, shown this once", body = FeedbackToken),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthAction,
     )
 )]
 #[post("/sessions/{id}/feedback-token")]
@@ -70,13 +66,9 @@ pub async fn issue_token(
     security(()),
     responses(
         (status = 201, description = "Received", body = FeedbackReceived),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/feedback")]
@@ -108,10 +100,7 @@ pub async fn submit(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = FeedbackSummary),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/sessions/{id}/feedback-summary")]
@@ -142,10 +131,7 @@ pub async fn session_summary(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = FeedbackSummary),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/groups/{id}/feedback-summary")]
@@ -177,11 +163,7 @@ pub async fn group_summary(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = FeedbackSummary),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/feedback-summary")]

@@ -6,7 +6,7 @@ use super::{models::*, service};
 use crate::{
     auth::{AuthUser, MaybeAuthUser, Role},
     domain::version::ExpectedVersion,
-    error::ApiError,
+    error::{responses, ApiError},
     http::etag::etag,
     state::AppState,
 };
@@ -30,10 +30,7 @@ const LEADERS: [Role; 4] = [
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of groups", body = GroupList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicList,
     )
 )]
 #[get("/groups")]
@@ -64,13 +61,7 @@ pub async fn list_groups(
         (status = 201, description = "The new group", body = Group,
             headers(("ETag" = String, description = "The group's version"),
                     ("Location" = String, description = "The group's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/groups")]
@@ -101,9 +92,7 @@ pub async fn create_group(
     responses(
         (status = 200, description = "The group", body = Group,
             headers(("ETag" = String, description = "The group's version, for If-Match"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/groups/{id}")]
@@ -140,16 +129,8 @@ pub async fn get_group(
     responses(
         (status = 200, description = "The updated group", body = Group,
             headers(("ETag" = String, description = "The group's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[patch("/groups/{id}")]
@@ -183,9 +164,7 @@ pub async fn update_group(
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The group's sessions, by start", body = SessionList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/groups/{id}/sessions")]
@@ -216,15 +195,7 @@ pub async fn list_sessions(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The sessions created", body = SessionList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
     )
 )]
 #[post("/groups/{id}/sessions")]
@@ -256,9 +227,7 @@ pub async fn create_sessions(
     responses(
         (status = 200, description = "The session", body = Session,
             headers(("ETag" = String, description = "The session's version, for If-Match"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/sessions/{id}")]
@@ -293,16 +262,8 @@ pub async fn get_session(
     responses(
         (status = 200, description = "The updated session", body = Session,
             headers(("ETag" = String, description = "The session's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[patch("/sessions/{id}")]
@@ -335,10 +296,7 @@ pub async fn update_session(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The group's participants", body = Roster),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/groups/{id}/roster")]
@@ -369,15 +327,7 @@ pub async fn get_roster(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The session's attendance", body = AttendanceSheet),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
     )
 )]
 #[put("/sessions/{id}/attendance")]
@@ -407,9 +357,7 @@ pub async fn record_attendance(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's upcoming sessions", body = MySessionList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
     )
 )]
 #[get("/me/sessions")]

@@ -5,7 +5,7 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -26,13 +26,7 @@ const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
     responses(
         (status = 201, description = "The application", body = Application,
             headers(("Location" = String, description = "The application's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/intake-applications")]
@@ -67,11 +61,7 @@ pub async fn create_application(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of applications", body = ApplicationList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/intake-applications")]
@@ -100,10 +90,7 @@ pub async fn list_applications(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The application", body = Application),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/intake-applications/{id}")]
@@ -133,10 +120,7 @@ pub async fn get_application(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The timeline, oldest first", body = Timeline),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/intake-applications/{id}/events")]
@@ -166,10 +150,7 @@ pub async fn get_timeline(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "Waiting applications, in order", body = ApplicationList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/groups/{id}/waitlist")]
@@ -197,9 +178,7 @@ pub async fn group_waitlist(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's placements", body = PlacementList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
     )
 )]
 #[get("/me/placements")]
@@ -231,15 +210,7 @@ macro_rules! intake_move {
             security(("bearer_auth" = [])),
             responses(
                 (status = 200, description = "The application after the move", body = Application),
-                (status = 400, response = crate::error::responses::BadRequest),
-                (status = 401, response = crate::error::responses::Unauthorized),
-                (status = 403, response = crate::error::responses::Forbidden),
-                (status = 404, response = crate::error::responses::NotFound),
-                (status = 409, response = crate::error::responses::Conflict),
-                (status = 413, response = crate::error::responses::PayloadTooLarge),
-                (status = 415, response = crate::error::responses::UnsupportedMediaType),
-                (status = 422, response = crate::error::responses::UnprocessableEntity),
-                (status = 503, response = crate::error::responses::ServiceUnavailable),
+                responses::AuthChange,
             )
         )]
         #[post($path)]

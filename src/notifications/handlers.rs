@@ -4,7 +4,11 @@ use super::{
     models::{NotificationList, NotificationQuery},
     service,
 };
-use crate::{auth::AuthUser, error::ApiError, state::AppState};
+use crate::{
+    auth::AuthUser,
+    error::{responses, ApiError},
+    state::AppState,
+};
 
 /// List my notifications
 ///
@@ -19,11 +23,7 @@ use crate::{auth::AuthUser, error::ApiError, state::AppState};
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of the caller's notices, newest first", body = NotificationList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/me/notifications")]

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -22,13 +22,7 @@ use crate::{
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The new client, with its secret", body = CreatedPartner),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/partners")]
@@ -55,11 +49,7 @@ pub async fn create_partner(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of partner clients", body = PartnerList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/partners")]
@@ -88,10 +78,7 @@ pub async fn list_partners(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[delete("/partners/{id}")]

@@ -5,7 +5,7 @@ use validator::Validate;
 use super::{models::*, service};
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -69,14 +69,8 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
                 ("Location" = String, description = "The referral's URL"),
                 ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"),
             )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/referrals")]
@@ -118,11 +112,7 @@ pub async fn create_referral(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of the caller's referrals", body = ReferralList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/referrals")]
@@ -151,10 +141,7 @@ pub async fn list_referrals(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The referral", body = Referral),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/referrals/{id}")]
@@ -185,10 +172,8 @@ pub async fn get_referral(
     security(("bearer_auth" = [])),
     responses(
         (status = 202, description = "Request received", body = ClaimCodeRequested),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 429, response = crate::error::responses::TooManyRequests),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/me/referrals/claim-code")]
@@ -221,13 +206,7 @@ pub async fn request_claim_code(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The applications now linked to the caller", body = ClaimedReferrals),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/me/referrals/claim")]

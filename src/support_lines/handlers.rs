@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -22,8 +22,8 @@ use crate::{
     security(()),
     responses(
         (status = 200, description = "Every support line", body = SupportLineList),
-        (status = 408, response = crate::error::responses::RequestTimeout),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 408, response = responses::RequestTimeout),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/support-lines")]
@@ -41,8 +41,8 @@ pub async fn list_support_lines(
     security(()),
     responses(
         (status = 200, description = "The support line", body = SupportLine),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/support-lines/{id}")]
@@ -67,13 +67,7 @@ pub async fn get_support_line(
     responses(
         (status = 201, description = "The new support line", body = SupportLine,
             headers(("Location" = String, description = "The support line's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/support-lines")]
@@ -108,14 +102,8 @@ pub async fn create_support_line(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The updated support line", body = SupportLine),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 404, response = responses::NotFound),
     )
 )]
 #[patch("/support-lines/{id}")]
@@ -146,10 +134,7 @@ pub async fn update_support_line(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[delete("/support-lines/{id}")]

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     auth::{AuthUser, Role},
-    error::ApiError,
+    error::{responses, ApiError},
     state::AppState,
 };
 
@@ -19,9 +19,7 @@ use crate::{
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's account", body = Me),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
     )
 )]
 #[get("/me")]
@@ -46,13 +44,7 @@ pub async fn get_me(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The updated account", body = Me),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[patch("/me")]
@@ -82,13 +74,7 @@ pub async fn update_me(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Password changed; other sessions ended"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/me/password")]
@@ -116,14 +102,8 @@ pub async fn change_password(
     responses(
         (status = 201, description = "The new account", body = User,
             headers(("Location" = String, description = "The account's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/users")]
@@ -152,11 +132,7 @@ pub async fn create_user(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = UserList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/users")]
@@ -183,10 +159,7 @@ pub async fn list_users(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The account", body = User),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/users/{id}")]
@@ -217,15 +190,7 @@ pub async fn get_user(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The updated account", body = User),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
     )
 )]
 #[patch("/users/{id}")]
