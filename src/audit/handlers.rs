@@ -5,7 +5,7 @@ use super::{
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
+    auth::Admin,
     error::{responses, ApiError},
     state::AppState,
 };
@@ -27,10 +27,9 @@ use crate::{
 #[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Admin,
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<AuditEventList>, ApiError> {
-    caller.require(&[Role::Admin])?;
     let query = query.into_inner();
     let list = state
         .pool

@@ -1,6 +1,4 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{
@@ -12,7 +10,7 @@ use super::{
 };
 use crate::{
     error::{responses, ApiError},
-    http::middleware::RequestId,
+    http::{extractors::ValidJson, middleware::RequestId},
     state::AppState,
     users,
 };
@@ -37,9 +35,8 @@ pub async fn register(
     state: web::Data<AppState>,
     req: HttpRequest,
     request_id: RequestId,
-    body: JsonBody<RegisterRequest>,
+    body: ValidJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     state
         .limits
         .signup_attempt(req.peer_addr().map(|a| a.ip()))?;
@@ -87,9 +84,8 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     request_id: RequestId,
-    body: JsonBody<LoginRequest>,
+    body: ValidJson<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    body.validate()?;
     let body = body.into_inner();
     let address = req.peer_addr().map(|a| a.ip());
     let pair = web::block(move || {
@@ -124,9 +120,8 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: JsonBody<RefreshRequest>,
+    body: ValidJson<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    body.validate()?;
     let token = body.into_inner().refresh_token;
     let st = state.clone();
     let pair = state
@@ -153,9 +148,8 @@ pub async fn refresh(
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: JsonBody<RefreshRequest>,
+    body: ValidJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let token = body.into_inner().refresh_token;
     state
         .pool

@@ -1,11 +1,10 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, MaybeAuthUser, Role},
+    auth::{Admin, MaybeAuthUser, PeerOrStaff},
     error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
 
@@ -58,11 +57,9 @@ pub async fn list_documents(
 #[post("/consent-documents")]
 pub async fn create_document(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateDocument>,
+    caller: Admin,
+    body: ValidJson<CreateDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let document = state
         .pool
@@ -114,11 +111,9 @@ pub async fn get_document(
 #[post("/consent-records")]
 pub async fn create_record(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateRecord>,
+    caller: PeerOrStaff,
+    body: ValidJson<CreateRecord>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let record = state
         .pool
@@ -143,10 +138,9 @@ pub async fn create_record(
 #[get("/consent-records")]
 pub async fn list_records(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     query: web::Query<RecordQuery>,
 ) -> Result<web::Json<ConsentRecordList>, ApiError> {
-    caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
     let query = query.into_inner();
     Ok(web::Json(
         state
@@ -173,10 +167,9 @@ pub async fn list_records(
 #[post("/consent-records/{id}/withdraw")]
 pub async fn withdraw_record(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
     let id = id.into_inner();
     let record = state
         .pool

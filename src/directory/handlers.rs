@@ -1,16 +1,14 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, http::header, patch, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{Listing, ListingChanges, ListingList, ListingQuery, ListingReview, NewListing},
     service,
 };
 use crate::{
-    auth::{AuthUser, MaybeAuthUser, Role},
+    auth::{MaybeAuthUser, Staff},
     domain::version::ExpectedVersion,
     error::{responses, ApiError},
-    http::etag::etag,
+    http::{etag::etag, extractors::ValidJson},
     state::AppState,
 };
 
@@ -102,9 +100,8 @@ pub async fn get_listing(
 pub async fn submit_listing(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    body: JsonBody<NewListing>,
+    body: ValidJson<NewListing>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let body = body.into_inner();
     let listing = state
         .pool
@@ -141,13 +138,11 @@ pub async fn submit_listing(
 #[post("/directory/listings/{id}/review")]
 pub async fn review_listing(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     if_match: ExpectedVersion,
     id: web::Path<String>,
-    body: JsonBody<ListingReview>,
+    body: ValidJson<ListingReview>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let listing = state
         .pool
@@ -180,13 +175,11 @@ pub async fn review_listing(
 #[patch("/directory/listings/{id}")]
 pub async fn update_listing(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     if_match: ExpectedVersion,
     id: web::Path<String>,
-    body: JsonBody<ListingChanges>,
+    body: ValidJson<ListingChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let listing = state
         .pool
@@ -218,11 +211,10 @@ pub async fn update_listing(
 #[post("/directory/listings/{id}/archive")]
 pub async fn archive_listing(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     if_match: ExpectedVersion,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
     let id = id.into_inner();
     let listing = state
         .pool

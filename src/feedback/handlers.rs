@@ -1,20 +1,12 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{Leader, Peer, Staff},
     error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
-
-const LEADERS: [Role; 4] = [
-    Role::PeerSupporter,
-    Role::MentalHealthProfessional,
-    Role::Coordinator,
-    Role::Admin,
-];
 
 /// Get my feedback token for a session (a peer placed in or present at it)
 ///
@@ -37,10 +29,9 @@ const LEADERS: [Role; 4] = [
 #[post("/sessions/{id}/feedback-token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Peer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Peer])?;
     let id = id.into_inner();
     let st = state.clone();
     let token = state
@@ -74,9 +65,8 @@ pub async fn issue_token(
 #[post("/feedback")]
 pub async fn submit(
     state: web::Data<AppState>,
-    body: JsonBody<SubmitFeedback>,
+    body: ValidJson<SubmitFeedback>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let body = body.into_inner();
     let st = state.clone();
     state
@@ -106,10 +96,9 @@ pub async fn submit(
 #[get("/sessions/{id}/feedback-summary")]
 pub async fn session_summary(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
-    caller.require(&LEADERS)?;
     let id = id.into_inner();
     let window = state.config.feedback_window;
     Ok(web::Json(
@@ -137,10 +126,9 @@ pub async fn session_summary(
 #[get("/groups/{id}/feedback-summary")]
 pub async fn group_summary(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
-    caller.require(&LEADERS)?;
     let id = id.into_inner();
     let window = state.config.feedback_window;
     Ok(web::Json(
@@ -169,10 +157,9 @@ pub async fn group_summary(
 #[get("/feedback-summary")]
 pub async fn program_summary(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Staff,
     query: web::Query<ProgramSummaryQuery>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
     let ProgramSummaryQuery { from, to } = query.into_inner();
     if to < from {
         return Err(ApiError::Validation(vec![crate::error::FieldError::new(

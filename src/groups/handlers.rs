@@ -1,23 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, http::header, patch, post, put, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, MaybeAuthUser, Role},
+    auth::{AccountHolder, Leader, MaybeAuthUser, Staff},
     domain::version::ExpectedVersion,
     error::{responses, ApiError},
-    http::etag::etag,
+    http::{etag::etag, extractors::ValidJson},
     state::AppState,
 };
-
-/// Who leads groups: facilitators of their own groups, and staff.
-const LEADERS: [Role; 4] = [
-    Role::PeerSupporter,
-    Role::MentalHealthProfessional,
-    Role::Coordinator,
-    Role::Admin,
-];
 
 /// List program groups
 ///
@@ -67,11 +57,9 @@ pub async fn list_groups(
 #[post("/groups")]
 pub async fn create_group(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateGroup>,
+    caller: Staff,
+    body: ValidJson<CreateGroup>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let (group, version) = state
         .pool
@@ -136,13 +124,11 @@ pub async fn get_group(
 #[patch("/groups/{id}")]
 pub async fn update_group(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     id: web::Path<String>,
     if_match: ExpectedVersion,
-    body: JsonBody<UpdateGroup>,
+    body: ValidJson<UpdateGroup>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let (group, version) = state
         .pool
@@ -201,12 +187,10 @@ pub async fn list_sessions(
 #[post("/groups/{id}/sessions")]
 pub async fn create_sessions(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
-    body: JsonBody<CreateSessions>,
+    body: ValidJson<CreateSessions>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&LEADERS)?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let items = state
         .pool
@@ -269,13 +253,11 @@ pub async fn get_session(
 #[patch("/sessions/{id}")]
 pub async fn update_session(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
     if_match: ExpectedVersion,
-    body: JsonBody<UpdateSession>,
+    body: ValidJson<UpdateSession>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&LEADERS)?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let (session, version) = state
         .pool
@@ -302,10 +284,9 @@ pub async fn update_session(
 #[get("/groups/{id}/roster")]
 pub async fn get_roster(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
 ) -> Result<web::Json<Roster>, ApiError> {
-    caller.require(&LEADERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -333,12 +314,10 @@ pub async fn get_roster(
 #[put("/sessions/{id}/attendance")]
 pub async fn record_attendance(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
-    body: JsonBody<RecordAttendance>,
+    body: ValidJson<RecordAttendance>,
 ) -> Result<web::Json<AttendanceSheet>, ApiError> {
-    caller.require(&LEADERS)?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
         state
@@ -363,9 +342,8 @@ pub async fn record_attendance(
 #[get("/me/sessions")]
 pub async fn my_sessions(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
 ) -> Result<web::Json<MySessionList>, ApiError> {
-    caller.require_account()?;
     Ok(web::Json(
         state
             .pool

@@ -1,18 +1,12 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{AccountHolder, Peer, PeerOrStaff, Staff},
     error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
-
-const COORDINATORS: [Role; 2] = [Role::Coordinator, Role::Admin];
-const PEERS: [Role; 1] = [Role::Peer];
-/// Who may read applications: their peer (their own only) and coordinators.
-const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
 
 /// Apply to join a group (peer)
 ///
@@ -32,11 +26,9 @@ const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
 #[post("/intake-applications")]
 pub async fn create_application(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateApplication>,
+    caller: Peer,
+    body: ValidJson<CreateApplication>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&PEERS)?;
-    body.validate()?;
     let body = body.into_inner();
     let application = state
         .pool
@@ -67,10 +59,9 @@ pub async fn create_application(
 #[get("/intake-applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     query: web::Query<ApplicationQuery>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
-    caller.require(&READERS)?;
     let query = query.into_inner();
     Ok(web::Json(
         state
@@ -96,10 +87,9 @@ pub async fn list_applications(
 #[get("/intake-applications/{id}")]
 pub async fn get_application(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     id: web::Path<String>,
 ) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&READERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -126,10 +116,9 @@ pub async fn get_application(
 #[get("/intake-applications/{id}/events")]
 pub async fn get_timeline(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     id: web::Path<String>,
 ) -> Result<web::Json<Timeline>, ApiError> {
-    caller.require(&READERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -156,10 +145,9 @@ pub async fn get_timeline(
 #[get("/groups/{id}/waitlist")]
 pub async fn group_waitlist(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     id: web::Path<String>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
-    caller.require(&COORDINATORS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -184,9 +172,8 @@ pub async fn group_waitlist(
 #[get("/me/placements")]
 pub async fn my_placements(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
 ) -> Result<web::Json<PlacementList>, ApiError> {
-    caller.require_account()?;
     Ok(web::Json(
         state
             .pool
@@ -197,7 +184,7 @@ pub async fn my_placements(
 
 /// One action endpoint per move of the journey: the same shape for each, documented alike.
 macro_rules! intake_move {
-    ($name:ident, $path:literal, $operation:literal, $body:ty, $service:path, $roles:expr, $summary:literal, $description:literal) => {
+    ($name:ident, $path:literal, $operation:literal, $body:ty, $service:path, $caller:ty, $summary:literal, $description:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $description]
@@ -216,12 +203,10 @@ macro_rules! intake_move {
         #[post($path)]
         pub async fn $name(
             state: web::Data<AppState>,
-            caller: AuthUser,
+            caller: $caller,
             id: web::Path<String>,
-            body: JsonBody<$body>,
+            body: ValidJson<$body>,
         ) -> Result<web::Json<Application>, ApiError> {
-            caller.require(&$roles)?;
-            body.validate()?;
             let (id, body) = (id.into_inner(), body.into_inner());
             Ok(web::Json(
                 state.pool.run(move |conn| $service(conn, &caller, &id, &body)).await?,
@@ -236,7 +221,7 @@ intake_move!(
     "assignIntakeApplication",
     Assign,
     service::assign,
-    COORDINATORS,
+    Staff,
     "Assign a coordinator and send the intake form (coordinator)",
     "`submitted → form_sent`. The peer is sent the intake form."
 );
@@ -246,7 +231,7 @@ intake_move!(
     "submitIntakeForm",
     IntakeForm,
     service::submit_form,
-    PEERS,
+    Peer,
     "Send my intake form (the applicant)",
     "`form_sent → form_received`. The answers are seen only by the applicant and coordinators; an acknowledgement is sent."
 );
@@ -256,7 +241,7 @@ intake_move!(
     "scheduleIntakeMeeting",
     ScheduleMeeting,
     service::schedule_meeting,
-    COORDINATORS,
+    Staff,
     "Schedule the intake meeting (coordinator)",
     "`form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The peer is told when."
 );
@@ -266,7 +251,7 @@ intake_move!(
     "recordIntakeMeeting",
     RecordMeeting,
     service::record_meeting,
-    COORDINATORS,
+    Staff,
     "Record the intake meeting (coordinator)",
     "`meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines."
 );
@@ -276,7 +261,7 @@ intake_move!(
     "placeApplicant",
     Place,
     service::place,
-    COORDINATORS,
+    Staff,
     "Place a ready applicant in a group (coordinator)",
     "`ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must be open and match the applicant's language and kind, and every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity."
 );
@@ -286,7 +271,7 @@ intake_move!(
     "waitlistApplicant",
     Waitlist,
     service::waitlist,
-    COORDINATORS,
+    Staff,
     "Put a ready applicant on the waiting list (coordinator)",
     "`ready → waitlisted`, optionally for one group. The answer carries the support lines."
 );
@@ -296,7 +281,7 @@ intake_move!(
     "withdrawIntakeApplication",
     Withdraw,
     service::withdraw,
-    PEERS,
+    Peer,
     "Withdraw my application (the applicant)",
     "Any open state → `withdrawn`; a placement ends and its seat is freed."
 );
@@ -306,7 +291,7 @@ intake_move!(
     "closeIntakeApplication",
     Close,
     service::close,
-    COORDINATORS,
+    Staff,
     "Close an application with a reason (coordinator)",
     "Any open state → `closed`; a placement ends and its seat is freed. The answer carries the support lines."
 );

@@ -5,7 +5,7 @@ use super::{
     service,
 };
 use crate::{
-    auth::AuthUser,
+    auth::AccountHolder,
     error::{responses, ApiError},
     state::AppState,
 };
@@ -29,10 +29,9 @@ use crate::{
 #[get("/me/notifications")]
 pub async fn list_my_notifications(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
     query: web::Query<NotificationQuery>,
 ) -> Result<web::Json<NotificationList>, ApiError> {
-    caller.require_account()?;
     let query = query.into_inner();
     Ok(web::Json(
         state

@@ -1,14 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{delete, get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{CreatePartner, CreatedPartner, PartnerList, PartnerQuery},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
+    auth::Admin,
     error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
 
@@ -28,11 +27,9 @@ use crate::{
 #[post("/partners")]
 pub async fn create_partner(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreatePartner>,
+    caller: Admin,
+    body: ValidJson<CreatePartner>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let created = state
         .pool
@@ -55,10 +52,9 @@ pub async fn create_partner(
 #[get("/partners")]
 pub async fn list_partners(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Admin,
     query: web::Query<PartnerQuery>,
 ) -> Result<web::Json<PartnerList>, ApiError> {
-    caller.require(&[Role::Admin])?;
     let query = query.into_inner();
     Ok(web::Json(
         state
@@ -84,10 +80,9 @@ pub async fn list_partners(
 #[delete("/partners/{id}")]
 pub async fn revoke_partner(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     state
         .pool

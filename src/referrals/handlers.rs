@@ -1,16 +1,15 @@
-use crate::http::extractors::JsonBody;
-use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
-use validator::Validate;
+use actix_web::{
+    dev::Payload, get, http::header, post, web, FromRequest, HttpRequest, HttpResponse,
+};
+use futures_util::future::LocalBoxFuture;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{Partner, Peer},
     error::{responses, ApiError},
+    http::{caller_check::caller_checked, extractors::ValidJson},
     state::AppState,
 };
-
-const PARTNERS: [Role; 1] = [Role::Partner];
-const PEERS: [Role; 1] = [Role::Peer];
 
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_KEY_LENGTH: usize = 200;
@@ -33,6 +32,24 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
             ))
         })?;
     Ok(key.to_string())
+}
+
+/// The request's [`idempotency_key`]. It answers after the caller is checked and, declared
+/// before the body, before any answer about the body.
+pub struct IdempotencyKey(pub String);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<IdempotencyKey, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = idempotency_key(req).map(IdempotencyKey);
+        let caller_checked = caller_checked(req);
+        Box::pin(async move {
+            caller_checked.await;
+            key
+        })
+    }
 }
 
 /// Refer a person to the program (partner)
@@ -76,14 +93,11 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
 #[post("/referrals")]
 pub async fn create_referral(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    req: HttpRequest,
-    body: JsonBody<CreateReferral>,
+    caller: Partner,
+    key: IdempotencyKey,
+    body: ValidJson<CreateReferral>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&PARTNERS)?;
-    let key = idempotency_key(&req)?;
-    body.validate()?;
-    let body = body.into_inner();
+    let (key, body) = (key.0, body.into_inner());
     let created = state
         .pool
         .run(move |conn| service::create(conn, &caller, &key, &body))
@@ -118,10 +132,9 @@ pub async fn create_referral(
 #[get("/referrals")]
 pub async fn list_referrals(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Partner,
     query: web::Query<ReferralQuery>,
 ) -> Result<web::Json<ReferralList>, ApiError> {
-    caller.require(&PARTNERS)?;
     let query = query.into_inner();
     Ok(web::Json(
         state
@@ -147,10 +160,9 @@ pub async fn list_referrals(
 #[get("/referrals/{id}")]
 pub async fn get_referral(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Partner,
     id: web::Path<String>,
 ) -> Result<web::Json<Referral>, ApiError> {
-    caller.require(&PARTNERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -179,9 +191,8 @@ pub async fn get_referral(
 #[post("/me/referrals/claim-code")]
 pub async fn request_claim_code(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Peer,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&PEERS)?;
     state.limits.claim_code_request(&caller.id)?;
     state
         .pool
@@ -212,11 +223,9 @@ pub async fn request_claim_code(
 #[post("/me/referrals/claim")]
 pub async fn claim_referrals(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<ClaimReferrals>,
+    caller: Peer,
+    body: ValidJson<ClaimReferrals>,
 ) -> Result<web::Json<ClaimedReferrals>, ApiError> {
-    caller.require(&PEERS)?;
-    body.validate()?;
     let body = body.into_inner();
     Ok(web::Json(
         state

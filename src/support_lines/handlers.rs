@@ -1,14 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{NewSupportLine, SupportLine, SupportLineChanges, SupportLineList},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
+    auth::Admin,
     error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
 
@@ -73,11 +72,9 @@ pub async fn get_support_line(
 #[post("/support-lines")]
 pub async fn create_support_line(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<NewSupportLine>,
+    caller: Admin,
+    body: ValidJson<NewSupportLine>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let line = state
         .pool
@@ -109,12 +106,10 @@ pub async fn create_support_line(
 #[patch("/support-lines/{id}")]
 pub async fn update_support_line(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
-    body: JsonBody<SupportLineChanges>,
+    body: ValidJson<SupportLineChanges>,
 ) -> Result<web::Json<SupportLine>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
         state
@@ -140,10 +135,9 @@ pub async fn update_support_line(
 #[delete("/support-lines/{id}")]
 pub async fn delete_support_line(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     state
         .pool

@@ -1,14 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, patch, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserList, UserQuery},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{AccountHolder, Admin},
     error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
 
@@ -25,9 +24,8 @@ use crate::{
 #[get("/me")]
 pub async fn get_me(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
 ) -> Result<web::Json<Me>, ApiError> {
-    caller.require_account()?;
     Ok(web::Json(
         state
             .pool
@@ -50,11 +48,9 @@ pub async fn get_me(
 #[patch("/me")]
 pub async fn update_me(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<UpdateMe>,
+    caller: AccountHolder,
+    body: ValidJson<UpdateMe>,
 ) -> Result<web::Json<Me>, ApiError> {
-    caller.require_account()?;
-    body.validate()?;
     let body = body.into_inner();
     Ok(web::Json(
         state
@@ -80,11 +76,9 @@ pub async fn update_me(
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<ChangePassword>,
+    caller: AccountHolder,
+    body: ValidJson<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_account()?;
-    body.validate()?;
     let body = body.into_inner();
     state
         .pool
@@ -109,11 +103,9 @@ pub async fn change_password(
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateUser>,
+    caller: Admin,
+    body: ValidJson<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let user = state
         .pool
@@ -138,10 +130,9 @@ pub async fn create_user(
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Admin,
     query: web::Query<UserQuery>,
 ) -> Result<web::Json<UserList>, ApiError> {
-    caller.require(&[Role::Admin])?;
     let query = query.into_inner();
     Ok(web::Json(
         state
@@ -165,10 +156,9 @@ pub async fn list_users(
 #[get("/users/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Admin,
     id: web::Path<String>,
 ) -> Result<web::Json<User>, ApiError> {
-    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -196,12 +186,10 @@ pub async fn get_user(
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
-    body: JsonBody<UpdateUser>,
+    body: ValidJson<UpdateUser>,
 ) -> Result<web::Json<User>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
         state
