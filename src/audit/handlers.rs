@@ -1,12 +1,13 @@
 use actix_web::{get, web};
 
 use super::{
-    models::{AuditEventList, AuditQuery},
+    models::{AuditEventList, AuditFilter},
     service,
 };
 use crate::{
     auth::Admin,
     error::{responses, ApiError},
+    http::list_query::{ListQuery, PageParams},
     state::AppState,
 };
 
@@ -17,7 +18,7 @@ use crate::{
 #[utoipa::path(
     operation_id = "listAuditEvents",
     tag = "audit",
-    params(AuditQuery),
+    params(AuditFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of audit events", body = AuditEventList),
@@ -28,12 +29,12 @@ use crate::{
 pub async fn list_audit_events(
     state: web::Data<AppState>,
     _caller: Admin,
-    query: web::Query<AuditQuery>,
+    query: ListQuery<AuditFilter>,
 ) -> Result<web::Json<AuditEventList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     let list = state
         .pool
-        .run(move |conn| service::list(conn, &query))
+        .run(move |conn| service::list(conn, &filter, &page))
         .await?;
     Ok(web::Json(list))
 }

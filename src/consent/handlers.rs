@@ -4,7 +4,10 @@ use super::{models::*, service};
 use crate::{
     auth::{Admin, MaybeAuthUser, PeerOrStaff},
     error::{responses, ApiError},
-    http::extractors::ValidJson,
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -15,7 +18,7 @@ use crate::{
 #[utoipa::path(
     operation_id = "listConsentDocuments",
     tag = "consent",
-    params(DocumentQuery),
+    params(DocumentFilter),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "Current versions", body = DocumentList),
@@ -28,7 +31,7 @@ use crate::{
 pub async fn list_documents(
     state: web::Data<AppState>,
     _caller: MaybeAuthUser,
-    query: web::Query<DocumentQuery>,
+    query: web::Query<DocumentFilter>,
 ) -> Result<web::Json<DocumentList>, ApiError> {
     let query = query.into_inner();
     Ok(web::Json(
@@ -128,7 +131,7 @@ pub async fn create_record(
 #[utoipa::path(
     operation_id = "listConsentRecords",
     tag = "consent",
-    params(RecordQuery),
+    params(RecordFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of records", body = ConsentRecordList),
@@ -139,13 +142,13 @@ pub async fn create_record(
 pub async fn list_records(
     state: web::Data<AppState>,
     caller: PeerOrStaff,
-    query: web::Query<RecordQuery>,
+    query: ListQuery<RecordFilter>,
 ) -> Result<web::Json<ConsentRecordList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_records(conn, &caller, &query))
+            .run(move |conn| service::list_records(conn, &caller, &filter, &page))
             .await?,
     ))
 }

@@ -1,14 +1,18 @@
 use actix_web::{get, http::header, patch, post, web, HttpResponse};
 
 use super::{
-    models::{Listing, ListingChanges, ListingList, ListingQuery, ListingReview, NewListing},
+    models::{Listing, ListingChanges, ListingList, ListingReview, ListingSearch, NewListing},
     service,
 };
 use crate::{
     auth::{MaybeAuthUser, Staff},
     domain::version::ExpectedVersion,
     error::{responses, ApiError},
-    http::{etag::etag, extractors::ValidJson},
+    http::{
+        etag::etag,
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -26,7 +30,7 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, listing: &Listing) ->
 #[utoipa::path(
     operation_id = "listDirectoryListings",
     tag = "directory",
-    params(ListingQuery),
+    params(ListingSearch, PageParams),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of listings", body = ListingList),
@@ -37,13 +41,13 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, listing: &Listing) ->
 pub async fn list_listings(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    query: web::Query<ListingQuery>,
+    query: ListQuery<ListingSearch>,
 ) -> Result<web::Json<ListingList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, caller.0.as_ref(), &query))
+            .run(move |conn| service::list(conn, caller.0.as_ref(), &filter, &page))
             .await?,
     ))
 }

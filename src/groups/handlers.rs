@@ -5,7 +5,11 @@ use crate::{
     auth::{AccountHolder, Leader, MaybeAuthUser, Staff},
     domain::version::ExpectedVersion,
     error::{responses, ApiError},
-    http::{etag::etag, extractors::ValidJson},
+    http::{
+        etag::etag,
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -16,7 +20,7 @@ use crate::{
 #[utoipa::path(
     operation_id = "listGroups",
     tag = "groups",
-    params(GroupQuery),
+    params(GroupFilter, PageParams),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of groups", body = GroupList),
@@ -27,13 +31,13 @@ use crate::{
 pub async fn list_groups(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    query: web::Query<GroupQuery>,
+    query: ListQuery<GroupFilter>,
 ) -> Result<web::Json<GroupList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_groups(conn, caller.0.as_ref(), &query))
+            .run(move |conn| service::list_groups(conn, caller.0.as_ref(), &filter, &page))
             .await?,
     ))
 }

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{GroupQuery, GroupRow, SessionRow};
+use super::models::{GroupFilter, GroupRow, SessionRow};
 use crate::{
     db::{
         schema::{
@@ -26,7 +26,7 @@ pub fn find_group(conn: &mut Conn, id: &str) -> QueryResult<Option<GroupRow>> {
 
 pub fn list_groups(
     conn: &mut Conn,
-    query: &GroupQuery,
+    query: &GroupFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<GroupRow>> {
     let mut q = program_groups::table.into_boxed();

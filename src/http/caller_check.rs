@@ -68,7 +68,10 @@ mod tests {
     use validator::Validate;
 
     use super::CallerCheck;
-    use crate::{error::ApiError, http::extractors::ValidJson};
+    use crate::{
+        error::ApiError,
+        http::{extractors::ValidJson, list_query::ListQuery},
+    };
 
     /// A caller whose check takes a while (as a token's database read does), then answers as
     /// the `allowed` query parameter says.
@@ -104,9 +107,18 @@ mod tests {
         HttpResponse::NoContent().finish()
     }
 
+    async fn list(_: SlowCaller, _: ListQuery) -> HttpResponse {
+        HttpResponse::NoContent().finish()
+    }
+
     #[actix_web::test]
-    async fn the_caller_is_answered_for_before_the_body() {
-        let app = test::init_service(App::new().route("/write", web::post().to(write))).await;
+    async fn the_caller_is_answered_for_before_the_body_and_the_query() {
+        let app = test::init_service(
+            App::new()
+                .route("/write", web::post().to(write))
+                .route("/list", web::get().to(list)),
+        )
+        .await;
         let post = |body: &'static str, allowed: bool| {
             let mut req = test::TestRequest::post()
                 .uri("/write")
@@ -125,5 +137,12 @@ mod tests {
         assert_eq!(res.status(), 422);
         let res = test::call_service(&app, post(r#"{"name": "A"}"#, true)).await;
         assert_eq!(res.status(), 204);
+
+        for query in ["limit=0", "colour=red"] {
+            let req = test::TestRequest::get()
+                .uri(&format!("/list?{query}"))
+                .to_request();
+            assert_eq!(test::call_service(&app, req).await.status(), 403, "{query}");
+        }
     }
 }

@@ -5,4 +5,5 @@ pub mod caller_check;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;
+pub mod list_query;
 pub mod middleware;

@@ -4,7 +4,10 @@ use super::{models::*, service};
 use crate::{
     auth::{AccountHolder, Peer, PeerOrStaff, Staff},
     error::{responses, ApiError},
-    http::extractors::ValidJson,
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -49,7 +52,7 @@ pub async fn create_application(
 #[utoipa::path(
     operation_id = "listIntakeApplications",
     tag = "intake",
-    params(ApplicationQuery),
+    params(ApplicationFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of applications", body = ApplicationList),
@@ -60,13 +63,13 @@ pub async fn create_application(
 pub async fn list_applications(
     state: web::Data<AppState>,
     caller: PeerOrStaff,
-    query: web::Query<ApplicationQuery>,
+    query: ListQuery<ApplicationFilter>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &caller, &query))
+            .run(move |conn| service::list(conn, &caller, &filter, &page))
             .await?,
     ))
 }

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{ApplicationQuery, ApplicationRow, EventRow};
+use super::models::{ApplicationFilter, ApplicationRow, EventRow};
 use crate::{
     db::{
         schema::{intake_applications, intake_events, placements, program_groups},
@@ -75,7 +75,7 @@ pub fn save(conn: &mut Conn, row: &ApplicationRow) -> QueryResult<usize> {
 pub fn list(
     conn: &mut Conn,
     peer_id: Option<&str>,
-    query: &ApplicationQuery,
+    query: &ApplicationFilter,
     now: NaiveDateTime,
     page: &PageRequest,
 ) -> QueryResult<Vec<ApplicationRow>> {

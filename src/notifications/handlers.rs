@@ -1,12 +1,10 @@
 use actix_web::{get, web};
 
-use super::{
-    models::{NotificationList, NotificationQuery},
-    service,
-};
+use super::{models::NotificationList, service};
 use crate::{
     auth::AccountHolder,
     error::{responses, ApiError},
+    http::list_query::{ListQuery, PageParams},
     state::AppState,
 };
 
@@ -19,7 +17,7 @@ use crate::{
 #[utoipa::path(
     operation_id = "listMyNotifications",
     tag = "notifications",
-    params(NotificationQuery),
+    params(PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of the caller's notices, newest first", body = NotificationList),
@@ -30,13 +28,13 @@ use crate::{
 pub async fn list_my_notifications(
     state: web::Data<AppState>,
     caller: AccountHolder,
-    query: web::Query<NotificationQuery>,
+    query: ListQuery,
 ) -> Result<web::Json<NotificationList>, ApiError> {
-    let query = query.into_inner();
+    let page = query.page;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_mine(conn, &caller.id, &query))
+            .run(move |conn| service::list_mine(conn, &caller.id, &page))
             .await?,
     ))
 }

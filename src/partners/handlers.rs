@@ -1,13 +1,16 @@
 use actix_web::{delete, get, post, web, HttpResponse};
 
 use super::{
-    models::{CreatePartner, CreatedPartner, PartnerList, PartnerQuery},
+    models::{CreatePartner, CreatedPartner, PartnerList},
     service,
 };
 use crate::{
     auth::Admin,
     error::{responses, ApiError},
-    http::extractors::ValidJson,
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -42,7 +45,7 @@ pub async fn create_partner(
 #[utoipa::path(
     operation_id = "listPartners",
     tag = "partners",
-    params(PartnerQuery),
+    params(PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of partner clients", body = PartnerList),
@@ -53,13 +56,13 @@ pub async fn create_partner(
 pub async fn list_partners(
     state: web::Data<AppState>,
     _caller: Admin,
-    query: web::Query<PartnerQuery>,
+    query: ListQuery,
 ) -> Result<web::Json<PartnerList>, ApiError> {
-    let query = query.into_inner();
+    let page = query.page;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &query))
+            .run(move |conn| service::list(conn, &page))
             .await?,
     ))
 }

@@ -7,7 +7,11 @@ use super::{models::*, service};
 use crate::{
     auth::{Partner, Peer},
     error::{responses, ApiError},
-    http::{caller_check::caller_checked, extractors::ValidJson},
+    http::{
+        caller_check::caller_checked,
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -122,7 +126,7 @@ pub async fn create_referral(
 #[utoipa::path(
     operation_id = "listReferrals",
     tag = "referrals",
-    params(ReferralQuery),
+    params(ReferralFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of the caller's referrals", body = ReferralList),
@@ -133,13 +137,13 @@ pub async fn create_referral(
 pub async fn list_referrals(
     state: web::Data<AppState>,
     caller: Partner,
-    query: web::Query<ReferralQuery>,
+    query: ListQuery<ReferralFilter>,
 ) -> Result<web::Json<ReferralList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &caller, &query))
+            .run(move |conn| service::list(conn, &caller, &filter, &page))
             .await?,
     ))
 }

@@ -1,13 +1,16 @@
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::{
-    models::{ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserList, UserQuery},
+    models::{ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserFilter, UserList},
     service,
 };
 use crate::{
     auth::{AccountHolder, Admin},
     error::{responses, ApiError},
-    http::extractors::ValidJson,
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -120,7 +123,7 @@ pub async fn create_user(
 #[utoipa::path(
     operation_id = "listUsers",
     tag = "users",
-    params(UserQuery),
+    params(UserFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = UserList),
@@ -131,13 +134,13 @@ pub async fn create_user(
 pub async fn list_users(
     state: web::Data<AppState>,
     _caller: Admin,
-    query: web::Query<UserQuery>,
+    query: ListQuery<UserFilter>,
 ) -> Result<web::Json<UserList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_users(conn, &query))
+            .run(move |conn| service::list_users(conn, &filter, &page))
             .await?,
     ))
 }
