@@ -541,10 +541,129 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
-/// Reusable OpenAPI responses: every operation lists the ones it can return.
+/// Reusable OpenAPI responses, and the sets of them that operations of one shape share: an
+/// operation names its set beside its success response, and adds a line for a status its set
+/// lacks.
 pub mod responses {
     use super::Problem;
     use utoipa::ToResponse;
+
+    /// An `IntoResponses` enum whose variants refer (`$ref`) to the reusable responses below, so
+    /// that the contract lists each status as it did when every operation spelled it out.
+    macro_rules! error_set {
+        ($(#[$doc:meta])* $name:ident { $($status:tt => $response:ident),+ $(,)? }) => {
+            $(#[$doc])*
+            #[derive(utoipa::IntoResponses)]
+            pub enum $name {
+                $(
+                    #[response(status = $status)]
+                    $response(#[ref_response] $response),
+                )+
+            }
+        };
+    }
+
+    error_set! {
+        /// Reading one resource open to anyone; a token, when sent, must be valid.
+        PublicRead {
+            401 => Unauthorized,
+            404 => NotFound,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// A page open to anyone: query parameters, the page's `limit` and `cursor`, and a
+        /// token that must be valid when sent.
+        PublicList {
+            400 => BadRequest,
+            401 => Unauthorized,
+            422 => UnprocessableEntity,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// A JSON body sent without signing in.
+        PublicWrite {
+            400 => BadRequest,
+            413 => PayloadTooLarge,
+            415 => UnsupportedMediaType,
+            422 => UnprocessableEntity,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// The caller's own records, for a caller with the right role: nothing to miss by id.
+        AuthOwn {
+            401 => Unauthorized,
+            403 => Forbidden,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// One resource, read (or removed) by a caller with the right role.
+        AuthRead {
+            401 => Unauthorized,
+            403 => Forbidden,
+            404 => NotFound,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// A page or a query for a caller with the right role: query parameters and, for a
+        /// page, its `limit` and `cursor`.
+        AuthList {
+            400 => BadRequest,
+            401 => Unauthorized,
+            403 => Forbidden,
+            422 => UnprocessableEntity,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// An action without a body on one resource, which its state may refuse.
+        AuthAction {
+            401 => Unauthorized,
+            403 => Forbidden,
+            404 => NotFound,
+            409 => Conflict,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// A JSON body from a caller with the right role, creating something.
+        AuthWrite {
+            400 => BadRequest,
+            401 => Unauthorized,
+            403 => Forbidden,
+            413 => PayloadTooLarge,
+            415 => UnsupportedMediaType,
+            422 => UnprocessableEntity,
+            503 => ServiceUnavailable,
+        }
+    }
+
+    error_set! {
+        /// A JSON body from a caller with the right role, changing or moving one resource,
+        /// which its state may refuse.
+        AuthChange {
+            400 => BadRequest,
+            401 => Unauthorized,
+            403 => Forbidden,
+            404 => NotFound,
+            409 => Conflict,
+            413 => PayloadTooLarge,
+            415 => UnsupportedMediaType,
+            422 => UnprocessableEntity,
+            503 => ServiceUnavailable,
+        }
+    }
 
     /// Malformed JSON, a body that does not match the schema, or an invalid parameter.
     #[derive(ToResponse)]

@@ -1,12 +1,13 @@
 use actix_web::{get, web};
 
 use super::{
-    models::{AuditEventList, AuditQuery},
+    models::{AuditEventList, AuditFilter},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
-    error::ApiError,
+    auth::Admin,
+    error::{responses, ApiError},
+    http::list_query::{ListQuery, PageParams},
     state::AppState,
 };
 
@@ -17,28 +18,23 @@ use crate::{
 #[utoipa::path(
     operation_id = "listAuditEvents",
     tag = "audit",
-    params(AuditQuery),
+    params(AuditFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of audit events", body = AuditEventList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/audit-events")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    query: web::Query<AuditQuery>,
+    _caller: Admin,
+    query: ListQuery<AuditFilter>,
 ) -> Result<web::Json<AuditEventList>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     let list = state
         .pool
-        .run(move |conn| service::list(conn, &query))
+        .run(move |conn| service::list(conn, &filter, &page))
         .await?;
     Ok(web::Json(list))
 }

@@ -91,7 +91,7 @@ pub struct AuditEventList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct AuditQuery {
+pub struct AuditFilter {
     /// Only this action, e.g. `user.role_changed`.
     pub action: Option<String>,
     /// Only actions by this account or client.
@@ -104,9 +104,4 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// Only events before this time (RFC 3339).
     pub until: Option<DateTime<Utc>>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

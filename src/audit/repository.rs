@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::models::{AuditEventRow, AuditQuery};
+use super::models::{AuditEventRow, AuditFilter};
 use crate::{db::schema::audit_events, db::Conn, pagination::PageRequest};
 
 pub fn insert(conn: &mut Conn, row: &AuditEventRow) -> QueryResult<()> {
@@ -24,7 +24,7 @@ pub fn insert_all(conn: &mut Conn, rows: &[AuditEventRow]) -> QueryResult<()> {
 /// A page of events, oldest first, one more than the limit to tell whether another page exists.
 pub fn list(
     conn: &mut Conn,
-    query: &AuditQuery,
+    query: &AuditFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<AuditEventRow>> {
     let mut q = audit_events::table.into_boxed();

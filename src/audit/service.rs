@@ -1,5 +1,5 @@
 use super::{
-    models::{AuditEvent, AuditEventList, AuditEventRow, AuditQuery},
+    models::{AuditEvent, AuditEventList, AuditEventRow, AuditFilter},
     repository,
 };
 use crate::{
@@ -71,9 +71,12 @@ fn row_of(entry: Entry<'_>) -> AuditEventRow {
     }
 }
 
-pub fn list(conn: &mut Conn, query: &AuditQuery) -> Result<AuditEventList, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let rows = repository::list(conn, query, &page)?;
+pub fn list(
+    conn: &mut Conn,
+    query: &AuditFilter,
+    page: &PageRequest,
+) -> Result<AuditEventList, ApiError> {
+    let rows = repository::list(conn, query, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.occurred_at,
         id: r.id.clone(),

@@ -5,7 +5,12 @@ use actix_web::{dev::Payload, http::header, web, FromRequest, HttpMessage, HttpR
 use futures_util::future::LocalBoxFuture;
 
 use super::{service, Role};
-use crate::{error::ApiError, http::middleware::RequestId, state::AppState};
+use crate::{
+    domain::role::{LEADERS, STAFF},
+    error::ApiError,
+    http::{caller_check::CallerCheck, middleware::RequestId},
+    state::AppState,
+};
 
 #[derive(Debug, Clone)]
 pub struct AuthUser {
@@ -22,15 +27,6 @@ impl AuthUser {
     /// Refuses callers whose role is not one of `roles`.
     pub fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
         if roles.contains(&self.role) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden)
-        }
-    }
-
-    /// Refuses partner clients: the operation is for people with accounts.
-    pub fn require_account(&self) -> Result<(), ApiError> {
-        if self.role.is_account_role() {
             Ok(())
         } else {
             Err(ApiError::Forbidden)
@@ -55,7 +51,9 @@ impl FromRequest for AuthUser {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = bearer_token(req);
         let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        let check = CallerCheck::begin(req);
         Box::pin(async move {
+            let _check = check;
             let state = state.ok_or(ApiError::Internal)?;
             let claims = token
                 .and_then(|t| state.keys.verify(&t))
@@ -85,3 +83,76 @@ impl FromRequest for MaybeAuthUser {
         Box::pin(async move { Ok(MaybeAuthUser(Some(caller.await?))) })
     }
 }
+
+/// A caller whose role is in a set, checked in extraction: a handler declares who may call it
+/// in its signature (`caller: Staff`), and anyone else gets 403 before any answer about the
+/// request's body or query. Derefs to the [`AuthUser`].
+macro_rules! role_set {
+    ($(#[$doc:meta])* $name:ident, $admits:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone)]
+        pub struct $name(pub AuthUser);
+
+        impl std::ops::Deref for $name {
+            type Target = AuthUser;
+            fn deref(&self) -> &AuthUser {
+                &self.0
+            }
+        }
+
+        impl FromRequest for $name {
+            type Error = ApiError;
+            type Future = LocalBoxFuture<'static, Result<$name, ApiError>>;
+
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                let caller = AuthUser::from_request(req, payload);
+                Box::pin(async move {
+                    let caller = caller.await?;
+                    let admits: fn(Role) -> bool = $admits;
+                    if admits(caller.role) {
+                        Ok($name(caller))
+                    } else {
+                        Err(ApiError::Forbidden)
+                    }
+                })
+            }
+        }
+    };
+}
+
+role_set!(
+    /// A person with an account, whatever their role: partner clients are refused.
+    AccountHolder,
+    Role::is_account_role
+);
+role_set!(
+    /// A peer.
+    Peer,
+    |role| role == Role::Peer
+);
+role_set!(
+    /// A partner organization's client.
+    Partner,
+    |role| role == Role::Partner
+);
+role_set!(
+    /// Coordinators and admins.
+    Staff,
+    |role| STAFF.contains(&role)
+);
+role_set!(
+    /// An admin.
+    Admin,
+    |role| role == Role::Admin
+);
+role_set!(
+    /// Facilitators (peer supporters, mental health professionals) and staff; the service
+    /// checks that a facilitator leads the group at hand.
+    Leader,
+    |role| LEADERS.contains(&role)
+);
+role_set!(
+    /// A peer (for their own records) or staff.
+    PeerOrStaff,
+    |role| role == Role::Peer || STAFF.contains(&role)
+);

@@ -1,6 +1,4 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{
@@ -11,7 +9,11 @@ use super::{
     service::{self, ClientCredentialsError, LoginContext},
 };
 use crate::{
-    domain::Receipt, error::ApiError, http::middleware::RequestId, state::AppState, users,
+    domain::Receipt,
+    error::{responses, ApiError},
+    http::{extractors::ValidJson, middleware::RequestId},
+    state::AppState,
+    users,
 };
 
 /// Sign up as a peer
@@ -25,12 +27,8 @@ use crate::{
     security(()),
     responses(
         (status = 202, description = "Sign-up received", body = RegistrationReceived),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 429, response = crate::error::responses::TooManyRequests),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/auth/register")]
@@ -39,9 +37,8 @@ pub async fn register(
     reactions: web::Data<super::Reactions>,
     req: HttpRequest,
     request_id: RequestId,
-    body: JsonBody<RegisterRequest>,
+    body: ValidJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     state
         .limits
         .signup_attempt(req.peer_addr().map(|a| a.ip()))?;
@@ -79,13 +76,9 @@ pub async fn register(
     security(()),
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 429, response = crate::error::responses::TooManyRequests),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/auth/login")]
@@ -93,9 +86,8 @@ pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
     request_id: RequestId,
-    body: JsonBody<LoginRequest>,
+    body: ValidJson<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    body.validate()?;
     let body = body.into_inner();
     let address = req.peer_addr().map(|a| a.ip());
     let pair = web::block(move || {
@@ -123,20 +115,15 @@ pub async fn login(
     security(()),
     responses(
         (status = 200, description = "A new token pair", body = TokenPair),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 401, response = responses::Unauthorized),
     )
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: JsonBody<RefreshRequest>,
+    body: ValidJson<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    body.validate()?;
     let token = body.into_inner().refresh_token;
     let st = state.clone();
     let pair = state
@@ -157,19 +144,14 @@ pub async fn refresh(
     security(()),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
     )
 )]
 #[post("/auth/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: JsonBody<RefreshRequest>,
+    body: ValidJson<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let token = body.into_inner().refresh_token;
     state
         .pool
@@ -191,9 +173,9 @@ pub async fn logout(
         (status = 200, description = "A partner access token", body = ClientToken),
         (status = 400, response = super::models::OAuthErrorResponse),
         (status = 401, response = super::models::OAuthErrorResponse),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[post("/auth/token")]

@@ -11,7 +11,9 @@ pub mod service;
 pub mod tokens;
 
 pub use crate::domain::Role;
-pub use extractor::{AuthUser, MaybeAuthUser};
+pub use extractor::{
+    AccountHolder, Admin, AuthUser, Leader, MaybeAuthUser, Partner, Peer, PeerOrStaff, Staff,
+};
 
 use crate::{db::Conn, error::ApiError, users::models::UserRow};
 

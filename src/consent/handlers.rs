@@ -1,11 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service, Reactions};
 use crate::{
-    auth::{AuthUser, MaybeAuthUser, Role},
-    error::ApiError,
+    auth::{Admin, MaybeAuthUser, PeerOrStaff},
+    error::{responses, ApiError},
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -16,20 +18,20 @@ use crate::{
 #[utoipa::path(
     operation_id = "listConsentDocuments",
     tag = "consent",
-    params(DocumentQuery),
+    params(DocumentFilter),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "Current versions", body = DocumentList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 400, response = responses::BadRequest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/consent-documents")]
 pub async fn list_documents(
     state: web::Data<AppState>,
     _caller: MaybeAuthUser,
-    query: web::Query<DocumentQuery>,
+    query: web::Query<DocumentFilter>,
 ) -> Result<web::Json<DocumentList>, ApiError> {
     let query = query.into_inner();
     Ok(web::Json(
@@ -51,24 +53,16 @@ pub async fn list_documents(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The new version", body = Document),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/consent-documents")]
 pub async fn create_document(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateDocument>,
+    caller: Admin,
+    body: ValidJson<CreateDocument>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let document = state
         .pool
@@ -85,9 +79,7 @@ pub async fn create_document(
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The document version", body = Document),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/consent-documents/{id}")]
@@ -116,23 +108,15 @@ pub async fn get_document(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The record", body = ConsentRecord),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/consent-records")]
 pub async fn create_record(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateRecord>,
+    caller: PeerOrStaff,
+    body: ValidJson<CreateRecord>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let record = state
         .pool
@@ -147,29 +131,24 @@ pub async fn create_record(
 #[utoipa::path(
     operation_id = "listConsentRecords",
     tag = "consent",
-    params(RecordQuery),
+    params(RecordFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of records", body = ConsentRecordList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/consent-records")]
 pub async fn list_records(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    query: web::Query<RecordQuery>,
+    caller: PeerOrStaff,
+    query: ListQuery<RecordFilter>,
 ) -> Result<web::Json<ConsentRecordList>, ApiError> {
-    caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_records(conn, &caller, &query))
+            .run(move |conn| service::list_records(conn, &caller, &filter, &page))
             .await?,
     ))
 }
@@ -185,21 +164,16 @@ pub async fn list_records(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The withdrawal record", body = ConsentRecord),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthAction,
     )
 )]
 #[post("/consent-records/{id}/withdraw")]
 pub async fn withdraw_record(
     state: web::Data<AppState>,
     reactions: web::Data<Reactions>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Peer, Role::Coordinator, Role::Admin])?;
     let id = id.into_inner();
     let record = state
         .pool

@@ -98,7 +98,7 @@ pub struct DocumentList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct DocumentQuery {
+pub struct DocumentFilter {
     pub kind: Option<ConsentKind>,
     pub language: Option<Language>,
 }
@@ -172,12 +172,7 @@ pub struct CreateRecord {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct RecordQuery {
+pub struct RecordFilter {
     /// Coordinators: whose records (required for them).
     pub person_id: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

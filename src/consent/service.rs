@@ -51,7 +51,7 @@ fn current_ids(rows: &[DocumentRow]) -> HashSet<String> {
 }
 
 /// Current versions, filtered by kind and language.
-pub fn list_documents(conn: &mut Conn, query: &DocumentQuery) -> Result<DocumentList, ApiError> {
+pub fn list_documents(conn: &mut Conn, query: &DocumentFilter) -> Result<DocumentList, ApiError> {
     let rows = repository::all_documents(conn)?;
     let current = current_ids(&rows);
     let items = rows
@@ -224,7 +224,8 @@ pub fn create_record(
 pub fn list_records(
     conn: &mut Conn,
     caller: &AuthUser,
-    query: &RecordQuery,
+    query: &RecordFilter,
+    page: &PageRequest,
 ) -> Result<ConsentRecordList, ApiError> {
     let person = match caller.role {
         Role::Peer => caller.id.clone(),
@@ -236,8 +237,7 @@ pub fn list_records(
             )])
         })?,
     };
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let rows = repository::page_of_records(conn, Some(&person), &page)?;
+    let rows = repository::page_of_records(conn, Some(&person), page)?;
     let (rows, next_cursor) = page.finish(rows, |(r, _)| Cursor {
         created_at: r.recorded_at,
         id: r.id.clone(),

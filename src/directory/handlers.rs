@@ -1,16 +1,18 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, http::header, patch, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
-    models::{Listing, ListingChanges, ListingList, ListingQuery, ListingReview, NewListing},
+    models::{Listing, ListingChanges, ListingList, ListingReview, ListingSearch, NewListing},
     service,
 };
 use crate::{
-    auth::{AuthUser, MaybeAuthUser, Role},
+    auth::{MaybeAuthUser, Staff},
     domain::version::ExpectedVersion,
-    error::ApiError,
-    http::etag::etag,
+    error::{responses, ApiError},
+    http::{
+        etag::etag,
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -28,28 +30,24 @@ fn with_etag(mut response: actix_web::HttpResponseBuilder, listing: &Listing) ->
 #[utoipa::path(
     operation_id = "listDirectoryListings",
     tag = "directory",
-    params(ListingQuery),
+    params(ListingSearch, PageParams),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of listings", body = ListingList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/directory/listings")]
 pub async fn list_listings(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    query: web::Query<ListingQuery>,
+    query: ListQuery<ListingSearch>,
 ) -> Result<web::Json<ListingList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, caller.0.as_ref(), &query))
+            .run(move |conn| service::list(conn, caller.0.as_ref(), &filter, &page))
             .await?,
     ))
 }
@@ -66,9 +64,7 @@ pub async fn list_listings(
     responses(
         (status = 200, description = "The listing", body = Listing,
             headers(("ETag" = String, description = "The listing's version, for `If-Match`"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/directory/listings/{id}")]
@@ -100,21 +96,16 @@ pub async fn get_listing(
                 ("Location" = String, description = "The listing's URL"),
                 ("ETag" = String, description = "The listing's version, for `If-Match`")
             )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 401, response = responses::Unauthorized),
     )
 )]
 #[post("/directory/listings")]
 pub async fn submit_listing(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    body: JsonBody<NewListing>,
+    body: ValidJson<NewListing>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let body = body.into_inner();
     let listing = state
         .pool
@@ -144,28 +135,18 @@ pub async fn submit_listing(
     responses(
         (status = 200, description = "The reviewed listing", body = Listing,
             headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[post("/directory/listings/{id}/review")]
 pub async fn review_listing(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     if_match: ExpectedVersion,
     id: web::Path<String>,
-    body: JsonBody<ListingReview>,
+    body: ValidJson<ListingReview>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let listing = state
         .pool
@@ -191,28 +172,18 @@ pub async fn review_listing(
     responses(
         (status = 200, description = "The updated listing", body = Listing,
             headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[patch("/directory/listings/{id}")]
 pub async fn update_listing(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     if_match: ExpectedVersion,
     id: web::Path<String>,
-    body: JsonBody<ListingChanges>,
+    body: ValidJson<ListingChanges>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let listing = state
         .pool
@@ -236,23 +207,18 @@ pub async fn update_listing(
     responses(
         (status = 200, description = "The archived listing", body = Listing,
             headers(("ETag" = String, description = "The listing's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthAction,
+        (status = 400, response = responses::BadRequest),
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[post("/directory/listings/{id}/archive")]
 pub async fn archive_listing(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     if_match: ExpectedVersion,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
     let id = id.into_inner();
     let listing = state
         .pool

@@ -497,7 +497,7 @@ pub struct ListingReview {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ListingQuery {
+pub struct ListingSearch {
     /// Only listings in this province or territory; `CA` gives the Canada-wide listings (they
     /// are not repeated under each province).
     pub province: Option<Province>,
@@ -512,11 +512,6 @@ pub struct ListingQuery {
     pub q: Option<String>,
     /// `published` unless given; other statuses are for coordinators and admins.
     pub status: Option<ListingStatus>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 fn one_of(

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::{
     models::{
         Listing, ListingAudience, ListingChanges, ListingContacts, ListingDelivery, ListingEdit,
-        ListingList, ListingModeration, ListingQuery, ListingReview, ListingRow, ListingSchedule,
+        ListingList, ListingModeration, ListingReview, ListingRow, ListingSchedule, ListingSearch,
         ListingStatus, ListingTimeZone, ListingWeekday, NewListing, Province, ReviewDecision,
     },
     repository::{self, ListingFilter},
@@ -39,7 +39,8 @@ pub fn is_moderator(caller: Option<&AuthUser>) -> bool {
 pub fn list(
     conn: &mut Conn,
     caller: Option<&AuthUser>,
-    query: &ListingQuery,
+    query: &ListingSearch,
+    page: &PageRequest,
 ) -> Result<ListingList, ApiError> {
     let status = query.status.unwrap_or(ListingStatus::Published);
     if status != ListingStatus::Published {
@@ -53,7 +54,6 @@ pub fn list(
             format!("must be at most {MAX_QUERY_CHARS} characters"),
         )]));
     }
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let filter = ListingFilter {
         status,
         province: query.province,
@@ -66,7 +66,7 @@ pub fn list(
             .map(|word| format!("%{}%", escape_like(word)))
             .collect(),
     };
-    let rows = repository::list(conn, &filter, &page)?;
+    let rows = repository::list(conn, &filter, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),

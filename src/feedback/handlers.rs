@@ -1,21 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{Leader, Peer, Staff},
     domain::Receipt,
-    error::ApiError,
+    error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
-
-const LEADERS: [Role; 4] = [
-    Role::PeerSupporter,
-    Role::MentalHealthProfessional,
-    Role::Coordinator,
-    Role::Admin,
-];
 
 /// Get my feedback token for a session (a peer placed in or present at it)
 ///
@@ -32,20 +24,15 @@ const LEADERS: [Role; 4] = [
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The token, shown this once", body = FeedbackToken),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthAction,
     )
 )]
 #[post("/sessions/{id}/feedback-token")]
 pub async fn issue_token(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Peer,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Peer])?;
     let id = id.into_inner();
     let st = state.clone();
     let token = state
@@ -71,21 +58,16 @@ pub async fn issue_token(
     security(()),
     responses(
         (status = 201, description = "Received", body = FeedbackReceived),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicWrite,
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/feedback")]
 pub async fn submit(
     state: web::Data<AppState>,
-    body: JsonBody<SubmitFeedback>,
+    body: ValidJson<SubmitFeedback>,
 ) -> Result<HttpResponse, ApiError> {
-    body.validate()?;
     let body = body.into_inner();
     let st = state.clone();
     state
@@ -109,19 +91,15 @@ pub async fn submit(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = FeedbackSummary),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/sessions/{id}/feedback-summary")]
 pub async fn session_summary(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
-    caller.require(&LEADERS)?;
     let id = id.into_inner();
     let window = state.config.feedback_window;
     Ok(web::Json(
@@ -143,19 +121,15 @@ pub async fn session_summary(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = FeedbackSummary),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/groups/{id}/feedback-summary")]
 pub async fn group_summary(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
-    caller.require(&LEADERS)?;
     let id = id.into_inner();
     let window = state.config.feedback_window;
     Ok(web::Json(
@@ -178,20 +152,15 @@ pub async fn group_summary(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The summary", body = FeedbackSummary),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/feedback-summary")]
 pub async fn program_summary(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Staff,
     query: web::Query<ProgramSummaryQuery>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
     let ProgramSummaryQuery { from, to } = query.into_inner();
     if to < from {
         return Err(ApiError::Validation(vec![crate::error::FieldError::new(

@@ -1,23 +1,17 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, http::header, patch, post, put, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, MaybeAuthUser, Role},
+    auth::{AccountHolder, Leader, MaybeAuthUser, Staff},
     domain::version::ExpectedVersion,
-    error::ApiError,
-    http::etag::etag,
+    error::{responses, ApiError},
+    http::{
+        etag::etag,
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
-
-/// Who leads groups: facilitators of their own groups, and staff.
-const LEADERS: [Role; 4] = [
-    Role::PeerSupporter,
-    Role::MentalHealthProfessional,
-    Role::Coordinator,
-    Role::Admin,
-];
 
 /// List program groups
 ///
@@ -26,27 +20,24 @@ const LEADERS: [Role; 4] = [
 #[utoipa::path(
     operation_id = "listGroups",
     tag = "groups",
-    params(GroupQuery),
+    params(GroupFilter, PageParams),
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of groups", body = GroupList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicList,
     )
 )]
 #[get("/groups")]
 pub async fn list_groups(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
-    query: web::Query<GroupQuery>,
+    query: ListQuery<GroupFilter>,
 ) -> Result<web::Json<GroupList>, ApiError> {
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_groups(conn, caller.0.as_ref(), &query))
+            .run(move |conn| service::list_groups(conn, caller.0.as_ref(), &filter, &page))
             .await?,
     ))
 }
@@ -64,23 +55,15 @@ pub async fn list_groups(
         (status = 201, description = "The new group", body = Group,
             headers(("ETag" = String, description = "The group's version"),
                     ("Location" = String, description = "The group's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/groups")]
 pub async fn create_group(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateGroup>,
+    caller: Staff,
+    body: ValidJson<CreateGroup>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let (group, version) = state
         .pool
@@ -101,9 +84,7 @@ pub async fn create_group(
     responses(
         (status = 200, description = "The group", body = Group,
             headers(("ETag" = String, description = "The group's version, for If-Match"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/groups/{id}")]
@@ -140,28 +121,18 @@ pub async fn get_group(
     responses(
         (status = 200, description = "The updated group", body = Group,
             headers(("ETag" = String, description = "The group's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[patch("/groups/{id}")]
 pub async fn update_group(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Staff,
     id: web::Path<String>,
     if_match: ExpectedVersion,
-    body: JsonBody<UpdateGroup>,
+    body: ValidJson<UpdateGroup>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Coordinator, Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let (group, version) = state
         .pool
@@ -183,9 +154,7 @@ pub async fn update_group(
     security((), ("bearer_auth" = [])),
     responses(
         (status = 200, description = "The group's sessions, by start", body = SessionList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/groups/{id}/sessions")]
@@ -216,26 +185,16 @@ pub async fn list_sessions(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The sessions created", body = SessionList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
     )
 )]
 #[post("/groups/{id}/sessions")]
 pub async fn create_sessions(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
-    body: JsonBody<CreateSessions>,
+    body: ValidJson<CreateSessions>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&LEADERS)?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let items = state
         .pool
@@ -256,9 +215,7 @@ pub async fn create_sessions(
     responses(
         (status = 200, description = "The session", body = Session,
             headers(("ETag" = String, description = "The session's version, for If-Match"))),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::PublicRead,
     )
 )]
 #[get("/sessions/{id}")]
@@ -293,28 +250,18 @@ pub async fn get_session(
     responses(
         (status = 200, description = "The updated session", body = Session,
             headers(("ETag" = String, description = "The session's new version"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 412, response = crate::error::responses::PreconditionFailed),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
+        (status = 412, response = responses::PreconditionFailed),
     )
 )]
 #[patch("/sessions/{id}")]
 pub async fn update_session(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
     if_match: ExpectedVersion,
-    body: JsonBody<UpdateSession>,
+    body: ValidJson<UpdateSession>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&LEADERS)?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     let (session, version) = state
         .pool
@@ -337,26 +284,16 @@ pub async fn update_session(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The session's attendance", body = AttendanceSheet),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
     )
 )]
 #[put("/sessions/{id}/attendance")]
 pub async fn record_attendance(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
-    body: JsonBody<RecordAttendance>,
+    body: ValidJson<RecordAttendance>,
 ) -> Result<web::Json<AttendanceSheet>, ApiError> {
-    caller.require(&LEADERS)?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
         state
@@ -375,17 +312,14 @@ pub async fn record_attendance(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's upcoming sessions", body = MySessionList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
     )
 )]
 #[get("/me/sessions")]
 pub async fn my_sessions(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
 ) -> Result<web::Json<MySessionList>, ApiError> {
-    caller.require_account()?;
     Ok(web::Json(
         state
             .pool

@@ -171,7 +171,7 @@ pub struct GroupList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct GroupQuery {
+pub struct GroupFilter {
     pub kind: Option<GroupKind>,
     pub language: Option<Language>,
     pub status: Option<GroupStatus>,
@@ -179,11 +179,6 @@ pub struct GroupQuery {
     pub audience: Option<Audience>,
     /// Only groups with this identity focus (case-insensitive), e.g. `women`.
     pub identity_focus: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 fn validate_audience(audience: &[Audience]) -> Result<(), validator::ValidationError> {

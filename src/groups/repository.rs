@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{
-    Audience, GroupQuery, GroupRow, GroupStatus, ParticipantStatus, SessionRow, SessionStatus,
+    Audience, GroupFilter, GroupRow, GroupStatus, ParticipantStatus, SessionRow, SessionStatus,
 };
 use crate::{
     db::{
@@ -29,7 +29,7 @@ pub fn find_group(conn: &mut Conn, id: &str) -> QueryResult<Option<GroupRow>> {
 
 pub fn list_groups(
     conn: &mut Conn,
-    query: &GroupQuery,
+    query: &GroupFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<GroupRow>> {
     let mut q = program_groups::table.into_boxed();

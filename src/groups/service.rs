@@ -221,10 +221,10 @@ pub fn get_group(
 pub fn list_groups(
     conn: &mut Conn,
     caller: Option<&AuthUser>,
-    query: &GroupQuery,
+    query: &GroupFilter,
+    page: &PageRequest,
 ) -> Result<GroupList, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let rows = repository::list_groups(conn, query, &page)?;
+    let rows = repository::list_groups(conn, query, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),

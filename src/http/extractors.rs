@@ -5,6 +5,9 @@ use actix_web::{
     web,
 };
 
+use validator::Validate;
+
+use super::caller_check::caller_checked;
 use crate::error::ApiError;
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
@@ -63,37 +66,42 @@ fn payload_error(error: PayloadError, limit: usize) -> ApiError {
     }
 }
 
-/// A JSON request body that must be an object: serde would otherwise read a struct from an
-/// array (`[null, null]`). Numbers with no fractional part (`5.0`) are integers, as JSON Schema's
-/// `integer` says, so they fill integer fields. Limits and errors are those of the app's
-/// `JsonConfig`.
-pub struct JsonBody<T>(pub T);
+/// A JSON request body that must be an object and pass its `Validate` rules (422 naming the
+/// failing fields). serde would otherwise read a struct from an array (`[null, null]`). Numbers
+/// with no fractional part (`5.0`) are integers, as JSON Schema's `integer` says, so they fill
+/// integer fields. Limits and errors are those of the app's `JsonConfig`. It answers only once
+/// the caller is checked (see [`caller_checked`]): declare it after the caller.
+pub struct ValidJson<T>(pub T);
 
-impl<T> JsonBody<T> {
+impl<T> ValidJson<T> {
     pub fn into_inner(self) -> T {
         self.0
     }
 }
 
-impl<T> std::ops::Deref for JsonBody<T> {
+impl<T> std::ops::Deref for ValidJson<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
     }
 }
 
-impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonBody<T> {
+impl<T: serde::de::DeserializeOwned + Validate + 'static> actix_web::FromRequest for ValidJson<T> {
     type Error = actix_web::Error;
     type Future =
-        futures_util::future::LocalBoxFuture<'static, Result<JsonBody<T>, actix_web::Error>>;
+        futures_util::future::LocalBoxFuture<'static, Result<ValidJson<T>, actix_web::Error>>;
 
     fn from_request(
         req: &actix_web::HttpRequest,
         payload: &mut actix_web::dev::Payload,
     ) -> Self::Future {
         let value = web::Json::<serde_json::Value>::from_request(req, payload);
+        let caller_checked = caller_checked(req);
         Box::pin(async move {
-            let mut value = value.await?.into_inner();
+            // The body is read while the caller is checked, and answered for after.
+            let value = value.await;
+            caller_checked.await;
+            let mut value = value?.into_inner();
             integral_floats_to_integers(&mut value);
             if !value.is_object() {
                 return Err(ApiError::InvalidBody("expected a JSON object".into()).into());
@@ -104,9 +112,10 @@ impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for JsonBo
                 )
                 .into());
             }
-            serde_json::from_value(value)
-                .map(JsonBody)
-                .map_err(|e| ApiError::InvalidBody(e.to_string()).into())
+            let body: T =
+                serde_json::from_value(value).map_err(|e| ApiError::InvalidBody(e.to_string()))?;
+            body.validate().map_err(ApiError::from)?;
+            Ok(ValidJson(body))
         })
     }
 }

@@ -1,20 +1,16 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{models::*, placements, service, Reactions};
 use crate::{
-    auth::{AuthUser, Role},
-    domain::role::LEADERS,
-    error::ApiError,
+    auth::{AccountHolder, Leader, Peer, PeerOrStaff, Staff},
+    error::{responses, ApiError},
     groups::models::Roster,
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
-
-const COORDINATORS: [Role; 2] = [Role::Coordinator, Role::Admin];
-const PEERS: [Role; 1] = [Role::Peer];
-/// Who may read applications: their peer (their own only) and coordinators.
-const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
 
 /// Apply to join a group (peer)
 ///
@@ -28,24 +24,16 @@ const READERS: [Role; 3] = [Role::Peer, Role::Coordinator, Role::Admin];
     responses(
         (status = 201, description = "The application", body = Application,
             headers(("Location" = String, description = "The application's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/intake-applications")]
 pub async fn create_application(
     state: web::Data<AppState>,
     reactions: web::Data<Reactions>,
-    caller: AuthUser,
-    body: JsonBody<CreateApplication>,
+    caller: Peer,
+    body: ValidJson<CreateApplication>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&PEERS)?;
-    body.validate()?;
     let body = body.into_inner();
     let application = state
         .pool
@@ -66,30 +54,25 @@ pub async fn create_application(
 #[utoipa::path(
     operation_id = "listIntakeApplications",
     tag = "intake",
-    params(ApplicationQuery),
+    params(ApplicationFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of applications", body = ApplicationList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/intake-applications")]
 pub async fn list_applications(
     state: web::Data<AppState>,
     reactions: web::Data<Reactions>,
-    caller: AuthUser,
-    query: web::Query<ApplicationQuery>,
+    caller: PeerOrStaff,
+    query: ListQuery<ApplicationFilter>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
-    caller.require(&READERS)?;
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &caller, &reactions, &query))
+            .run(move |conn| service::list(conn, &caller, &reactions, &filter, &page))
             .await?,
     ))
 }
@@ -104,20 +87,16 @@ pub async fn list_applications(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The application", body = Application),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/intake-applications/{id}")]
 pub async fn get_application(
     state: web::Data<AppState>,
     reactions: web::Data<Reactions>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     id: web::Path<String>,
 ) -> Result<web::Json<Application>, ApiError> {
-    caller.require(&READERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -138,19 +117,15 @@ pub async fn get_application(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The timeline, oldest first", body = Timeline),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/intake-applications/{id}/events")]
 pub async fn get_timeline(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: PeerOrStaff,
     id: web::Path<String>,
 ) -> Result<web::Json<Timeline>, ApiError> {
-    caller.require(&READERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -171,20 +146,16 @@ pub async fn get_timeline(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "Waiting applications, in order", body = ApplicationList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/groups/{id}/waitlist")]
 pub async fn group_waitlist(
     state: web::Data<AppState>,
     reactions: web::Data<Reactions>,
-    caller: AuthUser,
+    caller: Staff,
     id: web::Path<String>,
 ) -> Result<web::Json<ApplicationList>, ApiError> {
-    caller.require(&COORDINATORS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -206,19 +177,15 @@ pub async fn group_waitlist(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The group's participants", body = Roster),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/groups/{id}/roster")]
 pub async fn group_roster(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Leader,
     id: web::Path<String>,
 ) -> Result<web::Json<Roster>, ApiError> {
-    caller.require(&LEADERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -237,17 +204,14 @@ pub async fn group_roster(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's placements", body = PlacementList),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
     )
 )]
 #[get("/me/placements")]
 pub async fn my_placements(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
 ) -> Result<web::Json<PlacementList>, ApiError> {
-    caller.require_account()?;
     Ok(web::Json(
         state
             .pool
@@ -258,7 +222,7 @@ pub async fn my_placements(
 
 /// One action endpoint per move of the journey: the same shape for each, documented alike.
 macro_rules! intake_move {
-    ($name:ident, $path:literal, $operation:literal, $body:ty, $service:path, $roles:expr, $summary:literal, $description:literal) => {
+    ($name:ident, $path:literal, $operation:literal, $body:ty, $service:path, $caller:ty, $summary:literal, $description:literal) => {
         #[doc = $summary]
         #[doc = ""]
         #[doc = $description]
@@ -271,27 +235,17 @@ macro_rules! intake_move {
             security(("bearer_auth" = [])),
             responses(
                 (status = 200, description = "The application after the move", body = Application),
-                (status = 400, response = crate::error::responses::BadRequest),
-                (status = 401, response = crate::error::responses::Unauthorized),
-                (status = 403, response = crate::error::responses::Forbidden),
-                (status = 404, response = crate::error::responses::NotFound),
-                (status = 409, response = crate::error::responses::Conflict),
-                (status = 413, response = crate::error::responses::PayloadTooLarge),
-                (status = 415, response = crate::error::responses::UnsupportedMediaType),
-                (status = 422, response = crate::error::responses::UnprocessableEntity),
-                (status = 503, response = crate::error::responses::ServiceUnavailable),
+                responses::AuthChange,
             )
         )]
         #[post($path)]
         pub async fn $name(
             state: web::Data<AppState>,
             reactions: web::Data<Reactions>,
-            caller: AuthUser,
+            caller: $caller,
             id: web::Path<String>,
-            body: JsonBody<$body>,
+            body: ValidJson<$body>,
         ) -> Result<web::Json<Application>, ApiError> {
-            caller.require(&$roles)?;
-            body.validate()?;
             let (id, body) = (id.into_inner(), body.into_inner());
             Ok(web::Json(
                 state.pool.run(move |conn| $service(conn, &caller, &reactions, &id, &body)).await?,
@@ -306,7 +260,7 @@ intake_move!(
     "assignIntakeApplication",
     Assign,
     service::assign,
-    COORDINATORS,
+    Staff,
     "Assign a coordinator and send the intake form (coordinator)",
     "`submitted → form_sent`. The peer is sent the intake form."
 );
@@ -316,7 +270,7 @@ intake_move!(
     "submitIntakeForm",
     IntakeForm,
     service::submit_form,
-    PEERS,
+    Peer,
     "Send my intake form (the applicant)",
     "`form_sent → form_received`. The answers are seen only by the applicant and coordinators; an acknowledgement is sent."
 );
@@ -326,7 +280,7 @@ intake_move!(
     "scheduleIntakeMeeting",
     ScheduleMeeting,
     service::schedule_meeting,
-    COORDINATORS,
+    Staff,
     "Schedule the intake meeting (coordinator)",
     "`form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The peer is told when."
 );
@@ -336,7 +290,7 @@ intake_move!(
     "recordIntakeMeeting",
     RecordMeeting,
     service::record_meeting,
-    COORDINATORS,
+    Staff,
     "Record the intake meeting (coordinator)",
     "`meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines."
 );
@@ -346,7 +300,7 @@ intake_move!(
     "placeApplicant",
     Place,
     service::place,
-    COORDINATORS,
+    Staff,
     "Place a ready applicant in a group (coordinator)",
     "`ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must be open and match the applicant's language and kind, and every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity."
 );
@@ -356,7 +310,7 @@ intake_move!(
     "waitlistApplicant",
     Waitlist,
     service::waitlist,
-    COORDINATORS,
+    Staff,
     "Put a ready applicant on the waiting list (coordinator)",
     "`ready → waitlisted`, optionally for one group. The answer carries the support lines."
 );
@@ -366,7 +320,7 @@ intake_move!(
     "withdrawIntakeApplication",
     Withdraw,
     service::withdraw,
-    PEERS,
+    Peer,
     "Withdraw my application (the applicant)",
     "Any open state → `withdrawn`; a placement ends and its seat is freed."
 );
@@ -376,7 +330,7 @@ intake_move!(
     "closeIntakeApplication",
     Close,
     service::close,
-    COORDINATORS,
+    Staff,
     "Close an application with a reason (coordinator)",
     "Any open state → `closed`; a placement ends and its seat is freed. The answer carries the support lines."
 );

@@ -192,17 +192,12 @@ pub struct ApplicationList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ApplicationQuery {
+pub struct ApplicationFilter {
     pub status: Option<IntakeStatus>,
     /// Coordinators: only applications assigned to this coordinator.
     pub assigned_coordinator_id: Option<String>,
     /// `true`: only applications past `respond_by` with no coordinator response.
     pub overdue: Option<bool>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// One step of the timeline, described in the application's language.

@@ -2,7 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
-    models::{ApplicationQuery, ApplicationRow, EventRow, PlacementStatus},
+    models::{ApplicationFilter, ApplicationRow, EventRow, PlacementStatus},
     state::IntakeStatus,
 };
 use crate::{
@@ -78,7 +78,7 @@ pub fn save(conn: &mut Conn, row: &ApplicationRow) -> QueryResult<usize> {
 pub fn list(
     conn: &mut Conn,
     peer_id: Option<&str>,
-    query: &ApplicationQuery,
+    query: &ApplicationFilter,
     now: NaiveDateTime,
     page: &PageRequest,
 ) -> QueryResult<Vec<ApplicationRow>> {

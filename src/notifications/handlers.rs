@@ -1,10 +1,12 @@
 use actix_web::{get, web};
 
-use super::{
-    models::{NotificationList, NotificationQuery},
-    service,
+use super::{models::NotificationList, service};
+use crate::{
+    auth::AccountHolder,
+    error::{responses, ApiError},
+    http::list_query::{ListQuery, PageParams},
+    state::AppState,
 };
-use crate::{auth::AuthUser, error::ApiError, state::AppState};
 
 /// List my notifications
 ///
@@ -15,29 +17,24 @@ use crate::{auth::AuthUser, error::ApiError, state::AppState};
 #[utoipa::path(
     operation_id = "listMyNotifications",
     tag = "notifications",
-    params(NotificationQuery),
+    params(PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of the caller's notices, newest first", body = NotificationList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/me/notifications")]
 pub async fn list_my_notifications(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    query: web::Query<NotificationQuery>,
+    caller: AccountHolder,
+    query: ListQuery,
 ) -> Result<web::Json<NotificationList>, ApiError> {
-    caller.require_account()?;
-    let query = query.into_inner();
+    let page = query.page;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_mine(conn, &caller.id, &query))
+            .run(move |conn| service::list_mine(conn, &caller.id, &page))
             .await?,
     ))
 }

@@ -1,7 +1,5 @@
 use super::{
-    models::{
-        DeliveryStatus, Notice, Notification, NotificationList, NotificationQuery, NotificationRow,
-    },
+    models::{DeliveryStatus, Notice, Notification, NotificationList, NotificationRow},
     repository, templates,
 };
 use crate::{
@@ -88,10 +86,9 @@ fn write(
 pub fn list_mine(
     conn: &mut Conn,
     recipient_id: &str,
-    query: &NotificationQuery,
+    page: &PageRequest,
 ) -> Result<NotificationList, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let rows = repository::list_for_recipient(conn, recipient_id, &page)?;
+    let rows = repository::list_for_recipient(conn, recipient_id, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),

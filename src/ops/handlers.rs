@@ -1,7 +1,11 @@
 use actix_web::{get, web, HttpResponse};
 
 use super::models::{Health, Readiness, ReadinessStatus};
-use crate::{db::Backend, error::ApiError, state::AppState};
+use crate::{
+    db::Backend,
+    error::{responses, ApiError},
+    state::AppState,
+};
 
 /// Liveness: the process is up.
 #[utoipa::path(
@@ -10,7 +14,7 @@ use crate::{db::Backend, error::ApiError, state::AppState};
     security(()),
     responses(
         (status = 200, description = "The process is up", body = Health),
-        (status = 408, response = crate::error::responses::RequestTimeout),
+        (status = 408, response = responses::RequestTimeout),
     )
 )]
 #[get("/healthz")]
@@ -25,8 +29,8 @@ pub async fn healthz() -> web::Json<Health> {
     security(()),
     responses(
         (status = 200, description = "The database answers", body = Readiness),
-        (status = 408, response = crate::error::responses::RequestTimeout),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 408, response = responses::RequestTimeout),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/readyz")]
@@ -50,7 +54,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Readiness>, 
     responses(
         (status = 200, description = "Prometheus text exposition format 0.0.4",
             body = String, content_type = "text/plain; version=0.0.4"),
-        (status = 408, response = crate::error::responses::RequestTimeout),
+        (status = 408, response = responses::RequestTimeout),
     )
 )]
 #[get("/metrics")]

@@ -1,14 +1,16 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{delete, get, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
-    models::{CreatePartner, CreatedPartner, PartnerList, PartnerQuery},
+    models::{CreatePartner, CreatedPartner, PartnerList},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
-    error::ApiError,
+    auth::Admin,
+    error::{responses, ApiError},
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -22,23 +24,15 @@ use crate::{
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The new client, with its secret", body = CreatedPartner),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/partners")]
 pub async fn create_partner(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreatePartner>,
+    caller: Admin,
+    body: ValidJson<CreatePartner>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let created = state
         .pool
@@ -51,29 +45,24 @@ pub async fn create_partner(
 #[utoipa::path(
     operation_id = "listPartners",
     tag = "partners",
-    params(PartnerQuery),
+    params(PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of partner clients", body = PartnerList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/partners")]
 pub async fn list_partners(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    query: web::Query<PartnerQuery>,
+    _caller: Admin,
+    query: ListQuery,
 ) -> Result<web::Json<PartnerList>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let query = query.into_inner();
+    let page = query.page;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &query))
+            .run(move |conn| service::list(conn, &page))
             .await?,
     ))
 }
@@ -88,19 +77,15 @@ pub async fn list_partners(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[delete("/partners/{id}")]
 pub async fn revoke_partner(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     state
         .pool

@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use super::{
-    models::{CreatePartner, CreatedPartner, Partner, PartnerClientRow, PartnerList, PartnerQuery},
+    models::{CreatePartner, CreatedPartner, Partner, PartnerClientRow, PartnerList},
     repository,
 };
 use crate::{
@@ -54,9 +54,8 @@ pub fn create(
     })
 }
 
-pub fn list(conn: &mut Conn, query: &PartnerQuery) -> Result<PartnerList, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let rows = repository::list(conn, &page)?;
+pub fn list(conn: &mut Conn, page: &PageRequest) -> Result<PartnerList, ApiError> {
+    let rows = repository::list(conn, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),

@@ -1,17 +1,20 @@
-use crate::http::extractors::JsonBody;
-use actix_web::{get, http::header, post, web, HttpRequest, HttpResponse};
-use validator::Validate;
+use actix_web::{
+    dev::Payload, get, http::header, post, web, FromRequest, HttpRequest, HttpResponse,
+};
+use futures_util::future::LocalBoxFuture;
 
 use super::{models::*, service};
 use crate::{
-    auth::{AuthUser, Role},
+    auth::{Partner, Peer},
     domain::Receipt,
-    error::ApiError,
+    error::{responses, ApiError},
+    http::{
+        caller_check::caller_checked,
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
-
-const PARTNERS: [Role; 1] = [Role::Partner];
-const PEERS: [Role; 1] = [Role::Peer];
 
 /// The longest `Idempotency-Key` accepted.
 pub const MAX_KEY_LENGTH: usize = 200;
@@ -34,6 +37,24 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
             ))
         })?;
     Ok(key.to_string())
+}
+
+/// The request's [`idempotency_key`]. It answers after the caller is checked and, declared
+/// before the body, before any answer about the body.
+pub struct IdempotencyKey(pub String);
+
+impl FromRequest for IdempotencyKey {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<IdempotencyKey, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let key = idempotency_key(req).map(IdempotencyKey);
+        let caller_checked = caller_checked(req);
+        Box::pin(async move {
+            caller_checked.await;
+            key
+        })
+    }
 }
 
 /// Refer a person to the program (partner)
@@ -70,27 +91,18 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
                 ("Location" = String, description = "The referral's URL"),
                 ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same key"),
             )),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/referrals")]
 pub async fn create_referral(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    req: HttpRequest,
-    body: JsonBody<CreateReferral>,
+    caller: Partner,
+    key: IdempotencyKey,
+    body: ValidJson<CreateReferral>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&PARTNERS)?;
-    let key = idempotency_key(&req)?;
-    body.validate()?;
-    let body = body.into_inner();
+    let (key, body) = (key.0, body.into_inner());
     let created = state
         .pool
         .run(move |conn| service::create(conn, &caller, &key, &body))
@@ -115,29 +127,24 @@ pub async fn create_referral(
 #[utoipa::path(
     operation_id = "listReferrals",
     tag = "referrals",
-    params(ReferralQuery),
+    params(ReferralFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of the caller's referrals", body = ReferralList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/referrals")]
 pub async fn list_referrals(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    query: web::Query<ReferralQuery>,
+    caller: Partner,
+    query: ListQuery<ReferralFilter>,
 ) -> Result<web::Json<ReferralList>, ApiError> {
-    caller.require(&PARTNERS)?;
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list(conn, &caller, &query))
+            .run(move |conn| service::list(conn, &caller, &filter, &page))
             .await?,
     ))
 }
@@ -152,19 +159,15 @@ pub async fn list_referrals(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The referral", body = Referral),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/referrals/{id}")]
 pub async fn get_referral(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Partner,
     id: web::Path<String>,
 ) -> Result<web::Json<Referral>, ApiError> {
-    caller.require(&PARTNERS)?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -186,18 +189,15 @@ pub async fn get_referral(
     security(("bearer_auth" = [])),
     responses(
         (status = 202, description = "Request received", body = ClaimCodeRequested),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 429, response = crate::error::responses::TooManyRequests),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/me/referrals/claim-code")]
 pub async fn request_claim_code(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Peer,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&PEERS)?;
     state.limits.claim_code_request(&caller.id)?;
     state
         .pool
@@ -222,23 +222,15 @@ pub async fn request_claim_code(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The applications now linked to the caller", body = ClaimedReferrals),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/me/referrals/claim")]
 pub async fn claim_referrals(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<ClaimReferrals>,
+    caller: Peer,
+    body: ValidJson<ClaimReferrals>,
 ) -> Result<web::Json<ClaimedReferrals>, ApiError> {
-    caller.require(&PEERS)?;
-    body.validate()?;
     let body = body.into_inner();
     Ok(web::Json(
         state

@@ -166,15 +166,10 @@ pub struct ReferralList {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct ReferralQuery {
+pub struct ReferralFilter {
     /// Only referrals whose status changed after this moment (RFC 3339, e.g.
     /// `2026-11-25T14:00:00Z`).
     pub modified_after: Option<DateTime<Utc>>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }
 
 /// The code from the email sent to the referral's address.

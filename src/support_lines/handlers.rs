@@ -1,14 +1,13 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{delete, get, http::header, patch, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
     models::{NewSupportLine, SupportLine, SupportLineChanges, SupportLineList},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
-    error::ApiError,
+    auth::Admin,
+    error::{responses, ApiError},
+    http::extractors::ValidJson,
     state::AppState,
 };
 
@@ -22,8 +21,8 @@ use crate::{
     security(()),
     responses(
         (status = 200, description = "Every support line", body = SupportLineList),
-        (status = 408, response = crate::error::responses::RequestTimeout),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 408, response = responses::RequestTimeout),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/support-lines")]
@@ -41,8 +40,8 @@ pub async fn list_support_lines(
     security(()),
     responses(
         (status = 200, description = "The support line", body = SupportLine),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::ServiceUnavailable),
     )
 )]
 #[get("/support-lines/{id}")]
@@ -67,23 +66,15 @@ pub async fn get_support_line(
     responses(
         (status = 201, description = "The new support line", body = SupportLine,
             headers(("Location" = String, description = "The support line's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/support-lines")]
 pub async fn create_support_line(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<NewSupportLine>,
+    caller: Admin,
+    body: ValidJson<NewSupportLine>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let line = state
         .pool
@@ -108,25 +99,17 @@ pub async fn create_support_line(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The updated support line", body = SupportLine),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 404, response = responses::NotFound),
     )
 )]
 #[patch("/support-lines/{id}")]
 pub async fn update_support_line(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
-    body: JsonBody<SupportLineChanges>,
+    body: ValidJson<SupportLineChanges>,
 ) -> Result<web::Json<SupportLine>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
         state
@@ -146,19 +129,15 @@ pub async fn update_support_line(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[delete("/support-lines/{id}")]
 pub async fn delete_support_line(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     state
         .pool

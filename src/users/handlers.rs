@@ -1,14 +1,16 @@
-use crate::http::extractors::JsonBody;
 use actix_web::{get, patch, post, web, HttpResponse};
-use validator::Validate;
 
 use super::{
-    models::{ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserList, UserQuery},
+    models::{ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserFilter, UserList},
     service,
 };
 use crate::{
-    auth::{AuthUser, Role},
-    error::ApiError,
+    auth::{AccountHolder, Admin},
+    error::{responses, ApiError},
+    http::{
+        extractors::ValidJson,
+        list_query::{ListQuery, PageParams},
+    },
     state::AppState,
 };
 
@@ -19,17 +21,14 @@ use crate::{
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The caller's account", body = Me),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthOwn,
     )
 )]
 #[get("/me")]
 pub async fn get_me(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: AccountHolder,
 ) -> Result<web::Json<Me>, ApiError> {
-    caller.require_account()?;
     Ok(web::Json(
         state
             .pool
@@ -46,23 +45,15 @@ pub async fn get_me(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The updated account", body = Me),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[patch("/me")]
 pub async fn update_me(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<UpdateMe>,
+    caller: AccountHolder,
+    body: ValidJson<UpdateMe>,
 ) -> Result<web::Json<Me>, ApiError> {
-    caller.require_account()?;
-    body.validate()?;
     let body = body.into_inner();
     Ok(web::Json(
         state
@@ -82,23 +73,15 @@ pub async fn update_me(
     security(("bearer_auth" = [])),
     responses(
         (status = 204, description = "Password changed; other sessions ended"),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
     )
 )]
 #[post("/me/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<ChangePassword>,
+    caller: AccountHolder,
+    body: ValidJson<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_account()?;
-    body.validate()?;
     let body = body.into_inner();
     state
         .pool
@@ -116,24 +99,16 @@ pub async fn change_password(
     responses(
         (status = 201, description = "The new account", body = User,
             headers(("Location" = String, description = "The account's URL"))),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
     )
 )]
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    body: JsonBody<CreateUser>,
+    caller: Admin,
+    body: ValidJson<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let body = body.into_inner();
     let user = state
         .pool
@@ -148,29 +123,24 @@ pub async fn create_user(
 #[utoipa::path(
     operation_id = "listUsers",
     tag = "users",
-    params(UserQuery),
+    params(UserFilter, PageParams),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "A page of accounts", body = UserList),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthList,
     )
 )]
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    caller: AuthUser,
-    query: web::Query<UserQuery>,
+    _caller: Admin,
+    query: ListQuery<UserFilter>,
 ) -> Result<web::Json<UserList>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    let query = query.into_inner();
+    let ListQuery { filter, page } = query;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::list_users(conn, &query))
+            .run(move |conn| service::list_users(conn, &filter, &page))
             .await?,
     ))
 }
@@ -183,19 +153,15 @@ pub async fn list_users(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The account", body = User),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthRead,
     )
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    _caller: Admin,
     id: web::Path<String>,
 ) -> Result<web::Json<User>, ApiError> {
-    caller.require(&[Role::Admin])?;
     let id = id.into_inner();
     Ok(web::Json(
         state
@@ -217,26 +183,16 @@ pub async fn get_user(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The updated account", body = User),
-        (status = 400, response = crate::error::responses::BadRequest),
-        (status = 401, response = crate::error::responses::Unauthorized),
-        (status = 403, response = crate::error::responses::Forbidden),
-        (status = 404, response = crate::error::responses::NotFound),
-        (status = 409, response = crate::error::responses::Conflict),
-        (status = 413, response = crate::error::responses::PayloadTooLarge),
-        (status = 415, response = crate::error::responses::UnsupportedMediaType),
-        (status = 422, response = crate::error::responses::UnprocessableEntity),
-        (status = 503, response = crate::error::responses::ServiceUnavailable),
+        responses::AuthChange,
     )
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    caller: AuthUser,
+    caller: Admin,
     id: web::Path<String>,
-    body: JsonBody<UpdateUser>,
+    body: ValidJson<UpdateUser>,
 ) -> Result<web::Json<User>, ApiError> {
-    caller.require(&[Role::Admin])?;
-    body.validate()?;
     let (id, body) = (id.into_inner(), body.into_inner());
     Ok(web::Json(
         state

@@ -162,16 +162,11 @@ pub struct UpdateUser {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct UserQuery {
+pub struct UserFilter {
     /// Only accounts with this role.
     pub role: Option<Role>,
     /// Only disabled (`true`) or active (`false`) accounts.
     pub disabled: Option<bool>,
     /// Only accounts whose email contains this text (case-insensitive).
     pub email: Option<String>,
-    /// Page size, 1 to 100.
-    #[param(minimum = 1, maximum = 100, default = 20)]
-    pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
 }

@@ -1,6 +1,6 @@
 use diesel::prelude::*;
 
-use super::models::{UserQuery, UserRow};
+use super::models::{UserFilter, UserRow};
 use crate::{
     db::{schema::users, Conn},
     domain::Role,
@@ -27,7 +27,7 @@ pub fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<UserRow
         .optional()
 }
 
-pub fn list(conn: &mut Conn, query: &UserQuery, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
+pub fn list(conn: &mut Conn, query: &UserFilter, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
     let mut q = users::table.into_boxed();
     if let Some(role) = query.role {
         q = q.filter(users::role.eq(role));

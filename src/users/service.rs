@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::{
     models::{
-        ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserList, UserQuery, UserRow,
+        ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserFilter, UserList, UserRow,
     },
     repository,
 };
@@ -143,9 +143,12 @@ pub fn get_user(conn: &mut Conn, id: &str) -> Result<User, ApiError> {
         .ok_or(ApiError::NotFound)
 }
 
-pub fn list_users(conn: &mut Conn, query: &UserQuery) -> Result<UserList, ApiError> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let rows = repository::list(conn, query, &page)?;
+pub fn list_users(
+    conn: &mut Conn,
+    query: &UserFilter,
+    page: &PageRequest,
+) -> Result<UserList, ApiError> {
+    let rows = repository::list(conn, query, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),
