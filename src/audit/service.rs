@@ -73,10 +73,10 @@ fn row_of(entry: Entry<'_>) -> AuditEventRow {
 
 pub fn list(
     conn: &mut Conn,
-    query: &AuditFilter,
+    filter: &AuditFilter,
     page: &PageRequest,
 ) -> Result<AuditEventList, ApiError> {
-    let rows = repository::list(conn, query, page)?;
+    let rows = repository::list(conn, filter, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.occurred_at,
         id: r.id.clone(),

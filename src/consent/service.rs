@@ -51,14 +51,14 @@ fn current_ids(rows: &[DocumentRow]) -> HashSet<String> {
 }
 
 /// Current versions, filtered by kind and language.
-pub fn list_documents(conn: &mut Conn, query: &DocumentFilter) -> Result<DocumentList, ApiError> {
+pub fn list_documents(conn: &mut Conn, filter: &DocumentFilter) -> Result<DocumentList, ApiError> {
     let rows = repository::all_documents(conn)?;
     let current = current_ids(&rows);
     let items = rows
         .into_iter()
         .filter(|r| current.contains(&r.id))
-        .filter(|r| query.kind.is_none_or(|k| k == r.kind))
-        .filter(|r| query.language.is_none_or(|l| l == r.language))
+        .filter(|r| filter.kind.is_none_or(|k| k == r.kind))
+        .filter(|r| filter.language.is_none_or(|l| l == r.language))
         .map(|r| document_view(r, true))
         .collect();
     Ok(DocumentList { items })
@@ -224,12 +224,12 @@ pub fn create_record(
 pub fn list_records(
     conn: &mut Conn,
     caller: &AuthUser,
-    query: &RecordFilter,
+    filter: &RecordFilter,
     page: &PageRequest,
 ) -> Result<ConsentRecordList, ApiError> {
     let person = match caller.role {
         Role::Peer => caller.id.clone(),
-        _ => query.person_id.clone().ok_or_else(|| {
+        _ => filter.person_id.clone().ok_or_else(|| {
             ApiError::Validation(vec![FieldError::new(
                 "person_id",
                 "required",

@@ -39,14 +39,14 @@ pub fn is_moderator(caller: Option<&AuthUser>) -> bool {
 pub fn list(
     conn: &mut Conn,
     caller: Option<&AuthUser>,
-    query: &ListingSearch,
+    filter: &ListingSearch,
     page: &PageRequest,
 ) -> Result<ListingList, ApiError> {
-    let status = query.status.unwrap_or(ListingStatus::Published);
+    let status = filter.status.unwrap_or(ListingStatus::Published);
     if status != ListingStatus::Published {
         caller.ok_or(ApiError::Unauthorized)?.require(&STAFF)?;
     }
-    let text = query.q.as_deref().map(str::trim).unwrap_or("");
+    let text = filter.q.as_deref().map(str::trim).unwrap_or("");
     if text.chars().count() > MAX_QUERY_CHARS {
         return Err(ApiError::Validation(vec![FieldError::new(
             "q",
@@ -56,10 +56,10 @@ pub fn list(
     }
     let filter = ListingFilter {
         status,
-        province: query.province,
-        audience: query.audience,
-        delivery: query.delivery,
-        language: query.language,
+        province: filter.province,
+        audience: filter.audience,
+        delivery: filter.delivery,
+        language: filter.language,
         patterns: fold_for_search(text)
             .split_whitespace()
             .take(MAX_QUERY_WORDS)

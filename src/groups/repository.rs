@@ -29,20 +29,20 @@ pub fn find_group(conn: &mut Conn, id: &str) -> QueryResult<Option<GroupRow>> {
 
 pub fn list_groups(
     conn: &mut Conn,
-    query: &GroupFilter,
+    filter: &GroupFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<GroupRow>> {
     let mut q = program_groups::table.into_boxed();
-    if let Some(kind) = query.kind {
+    if let Some(kind) = filter.kind {
         q = q.filter(program_groups::kind.eq(kind));
     }
-    if let Some(language) = query.language {
+    if let Some(language) = filter.language {
         q = q.filter(program_groups::language.eq(language));
     }
-    if let Some(status) = query.status {
+    if let Some(status) = filter.status {
         q = q.filter(program_groups::status.eq(status));
     }
-    if let Some(audience) = query.audience {
+    if let Some(audience) = filter.audience {
         q = q.filter(
             program_groups::id.eq_any(
                 group_audiences::table
@@ -51,7 +51,7 @@ pub fn list_groups(
             ),
         );
     }
-    if let Some(focus) = &query.identity_focus {
+    if let Some(focus) = &filter.identity_focus {
         q = q.filter(program_groups::identity_focus.eq(focus.trim().to_lowercase()));
     }
     crate::pagination::keyset_page!(q, page, program_groups::created_at, program_groups::id)

@@ -14,10 +14,6 @@ use crate::{
     pagination::{Cursor, PageRequest},
 };
 
-fn is_staff(caller: &AuthUser) -> bool {
-    caller.role.is_staff()
-}
-
 fn tz_of(group: &GroupRow) -> Tz {
     group.time_zone.parse().unwrap_or(chrono_tz::UTC)
 }
@@ -32,7 +28,7 @@ fn is_insider(
     let Some(caller) = caller else {
         return Ok(false);
     };
-    Ok(is_staff(caller)
+    Ok(caller.role.is_staff()
         || repository::is_facilitator(conn, group_id, &caller.id)?
         || repository::is_active_participant(conn, group_id, &caller.id)?)
 }
@@ -45,7 +41,7 @@ pub(crate) fn group_led_by(
     group_id: &str,
 ) -> Result<GroupRow, ApiError> {
     let group = repository::find_group(conn, group_id)?.ok_or(ApiError::NotFound)?;
-    if is_staff(caller) || repository::is_facilitator(conn, group_id, &caller.id)? {
+    if caller.role.is_staff() || repository::is_facilitator(conn, group_id, &caller.id)? {
         Ok(group)
     } else {
         Err(ApiError::NotFound)
@@ -221,16 +217,16 @@ pub fn get_group(
 pub fn list_groups(
     conn: &mut Conn,
     caller: Option<&AuthUser>,
-    query: &GroupFilter,
+    filter: &GroupFilter,
     page: &PageRequest,
 ) -> Result<GroupList, ApiError> {
-    let rows = repository::list_groups(conn, query, page)?;
+    let rows = repository::list_groups(conn, filter, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),
     });
     let member_of: HashSet<String> = match caller {
-        Some(c) if !is_staff(c) => repository::groups_of_member(conn, &c.id)?
+        Some(c) if !c.role.is_staff() => repository::groups_of_member(conn, &c.id)?
             .into_iter()
             .collect(),
         _ => HashSet::new(),
@@ -238,7 +234,7 @@ pub fn list_groups(
     let rows = rows
         .into_iter()
         .map(|row| {
-            let insider = caller.is_some_and(is_staff) || member_of.contains(&row.id);
+            let insider = caller.is_some_and(|c| c.role.is_staff()) || member_of.contains(&row.id);
             (row, insider)
         })
         .collect();

@@ -78,7 +78,7 @@ pub fn save(conn: &mut Conn, row: &ApplicationRow) -> QueryResult<usize> {
 pub fn list(
     conn: &mut Conn,
     peer_id: Option<&str>,
-    query: &ApplicationFilter,
+    filter: &ApplicationFilter,
     now: NaiveDateTime,
     page: &PageRequest,
 ) -> QueryResult<Vec<ApplicationRow>> {
@@ -86,13 +86,13 @@ pub fn list(
     if let Some(peer) = peer_id {
         q = q.filter(intake_applications::peer_id.eq(peer.to_string()));
     }
-    if let Some(status) = query.status {
+    if let Some(status) = filter.status {
         q = q.filter(intake_applications::status.eq(status));
     }
-    if let Some(coordinator) = &query.assigned_coordinator_id {
+    if let Some(coordinator) = &filter.assigned_coordinator_id {
         q = q.filter(intake_applications::assigned_coordinator_id.eq(coordinator.clone()));
     }
-    match query.overdue {
+    match filter.overdue {
         Some(true) => {
             q = q
                 .filter(intake_applications::respond_by.lt(now))

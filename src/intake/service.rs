@@ -283,11 +283,11 @@ pub fn list(
     conn: &mut Conn,
     caller: &AuthUser,
     reactions: &Reactions,
-    query: &ApplicationFilter,
+    filter: &ApplicationFilter,
     page: &PageRequest,
 ) -> Result<ApplicationList, ApiError> {
     let peer = (!is_coordinator(caller)).then_some(caller.id.as_str());
-    let rows = repository::list(conn, peer, query, Utc::now().naive_utc(), page)?;
+    let rows = repository::list(conn, peer, filter, Utc::now().naive_utc(), page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),

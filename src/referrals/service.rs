@@ -279,10 +279,10 @@ pub fn get(conn: &mut Conn, caller: &AuthUser, id: &str) -> Result<Referral, Api
 pub fn list(
     conn: &mut Conn,
     caller: &AuthUser,
-    query: &ReferralFilter,
+    filter: &ReferralFilter,
     page: &PageRequest,
 ) -> Result<ReferralList, ApiError> {
-    let modified_after = query.modified_after.map(|t| t.naive_utc());
+    let modified_after = filter.modified_after.map(|t| t.naive_utc());
     let lines = repository::list_of_partner(conn, &caller.id, modified_after, page)?;
     let (lines, next_cursor) = page.finish(lines, |(r, _, _)| Cursor {
         created_at: r.created_at,

@@ -27,15 +27,15 @@ pub fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<UserRow
         .optional()
 }
 
-pub fn list(conn: &mut Conn, query: &UserFilter, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
+pub fn list(conn: &mut Conn, filter: &UserFilter, page: &PageRequest) -> QueryResult<Vec<UserRow>> {
     let mut q = users::table.into_boxed();
-    if let Some(role) = query.role {
+    if let Some(role) = filter.role {
         q = q.filter(users::role.eq(role));
     }
-    if let Some(disabled) = query.disabled {
+    if let Some(disabled) = filter.disabled {
         q = q.filter(users::disabled.eq(disabled));
     }
-    if let Some(email) = &query.email {
+    if let Some(email) = &filter.email {
         let escaped = email
             .to_lowercase()
             .replace('\\', "\\\\")

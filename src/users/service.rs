@@ -145,10 +145,10 @@ pub fn get_user(conn: &mut Conn, id: &str) -> Result<User, ApiError> {
 
 pub fn list_users(
     conn: &mut Conn,
-    query: &UserFilter,
+    filter: &UserFilter,
     page: &PageRequest,
 ) -> Result<UserList, ApiError> {
-    let rows = repository::list(conn, query, page)?;
+    let rows = repository::list(conn, filter, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),
