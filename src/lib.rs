@@ -142,6 +142,7 @@ pub fn build_app(
         .wrap(from_fn(middleware::render_problems))
         .wrap(from_fn(middleware::request_id))
         .wrap(state.metrics.middleware.clone())
+        .wrap(from_fn(middleware::feedback_without_time))
         .wrap(access_log())
 }
 
@@ -205,11 +206,26 @@ fn cors(allowed_origins: &[String]) -> Cors {
 }
 
 /// One line per request: method, path without the query, status, size, time, request id.
-/// Never headers (tokens), bodies or query strings (free text).
+/// Never headers (tokens), bodies or query strings (free text). The feedback routes have their
+/// own line, with the day only (`middleware::feedback_without_time`).
 fn access_log() -> Logger {
     Logger::new("%{method}xi %U %s %b %Dms rid=%{x-request-id}o")
         .custom_request_replace("method", |req| req.method().to_string())
         .exclude("/healthz")
+        .exclude_regex(middleware::FEEDBACK_PATHS)
+}
+
+/// The log format: env_logger's own, except that the feedback routes' access lines carry no
+/// time stamp (they say their day themselves).
+pub fn log_format(
+    buf: &mut env_logger::fmt::Formatter,
+    record: &log::Record<'_>,
+) -> std::io::Result<()> {
+    let mut format = env_logger::fmt::ConfigurableFormat::default();
+    if record.target() == middleware::FEEDBACK_LOG_TARGET {
+        format.timestamp(None);
+    }
+    format.format(buf, record)
 }
 
 /// Binds the HTTP server on the configured address (port 0 picks a free one) without starting

@@ -52,7 +52,9 @@ fn run(command: Command) -> Result<(), String> {
             return Err(format!("cannot read .env: {e}"));
         }
     }
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format(peer_support_api::log_format)
+        .init();
     let config = Config::from_env().map_err(|e| e.to_string())?;
     match command {
         Command::Migrate => {

@@ -237,6 +237,11 @@ pub async fn get_session(
 /// Reschedule, change or cancel a session (the group's facilitators, staff)
 ///
 /// Cancelling needs a `cancel_reason`; a cancelled session cannot change again (409).
+/// A session's feedback window opens at `starts_at` and lasts `FEEDBACK_WINDOW_HOURS`: once it
+/// has opened, `starts_at` and `duration_minutes` can no longer change (409, "feedback on this
+/// session has opened; its time can no longer change"), and once it has closed the session can
+/// no longer be cancelled (409), so a released summary never changes. A session that has not
+/// started cannot move into the past (422 on `starts_at`). Topic and meeting link always may.
 /// `If-Match` with the session's `ETag` refuses a stale change (412).
 #[utoipa::path(
     operation_id = "updateSession",
@@ -263,9 +268,10 @@ pub async fn update_session(
     body: ValidJson<UpdateSession>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, body) = (id.into_inner(), body.into_inner());
+    let window = state.config.feedback_window;
     let (session, version) = state
         .pool
-        .run(move |conn| service::update_session(conn, &caller, &id, &if_match, &body))
+        .run(move |conn| service::update_session(conn, &caller, &id, &if_match, &body, window))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag(version)))

@@ -336,7 +336,8 @@ pub struct CreateSessions {
     pub meeting_link: Option<String>,
 }
 
-/// Reschedule, change, or cancel a session (`status: cancelled` with a `cancel_reason`).
+/// Reschedule (until the session starts), change, or cancel (until its feedback window closes)
+/// a session (`status: cancelled` with a `cancel_reason`).
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"starts_at": "2026-12-10T00:00:00Z"}))]

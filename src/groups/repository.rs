@@ -293,7 +293,9 @@ pub fn cancel_scheduled_sessions(
     diesel::update(
         group_sessions::table
             .filter(group_sessions::group_id.eq(group_id))
-            .filter(group_sessions::status.eq(SessionStatus::Scheduled)),
+            .filter(group_sessions::status.eq(SessionStatus::Scheduled))
+            // A session that has started keeps its feedback window and its place in summaries.
+            .filter(group_sessions::starts_at.gt(now)),
     )
     .set((
         group_sessions::status.eq(SessionStatus::Cancelled),

@@ -495,6 +495,7 @@ pub fn update_session(
     id: &str,
     expected: &ExpectedVersion,
     changes: &UpdateSession,
+    feedback_window: std::time::Duration,
 ) -> Result<(Session, i64), ApiError> {
     db::write_transaction(conn, |conn| {
         let current = repository::find_session(conn, id)?.ok_or(ApiError::NotFound)?;
@@ -507,6 +508,7 @@ pub fn update_session(
                 allowed: vec![],
             });
         }
+        refuse_moving_an_opened_window(&current, changes, feedback_window, db::now())?;
         let mut row = current.clone();
         if let Some(start) = changes.starts_at {
             row.starts_at = start.naive_utc();
@@ -538,6 +540,52 @@ pub fn update_session(
         let version = current.version + 1;
         Ok((session_view(row, &group.time_zone, true), version))
     })
+}
+
+/// A session's feedback window opens when it starts: from then on its time is fixed, or a
+/// facilitator could re-open the window for one more answer and read that person's ratings off
+/// the difference of two summaries; nor may a session that has not started move into the past
+/// (its window would open at will). Once the window has closed the session may be in a released
+/// summary, so it can no longer be cancelled either (summaries leave cancelled sessions out);
+/// cancelled while its window is open, it never enters one.
+fn refuse_moving_an_opened_window(
+    current: &SessionRow,
+    changes: &UpdateSession,
+    feedback_window: std::time::Duration,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let new_start = changes
+        .starts_at
+        .map(|start| start.naive_utc())
+        .filter(|start| *start != current.starts_at);
+    let new_duration = changes
+        .duration_minutes
+        .filter(|minutes| *minutes != current.duration_minutes);
+    let window = Duration::from_std(feedback_window).unwrap_or(Duration::MAX);
+    let closed = current
+        .starts_at
+        .checked_add_signed(window)
+        .is_some_and(|end| end <= now);
+    if current.starts_at <= now && (new_start.is_some() || new_duration.is_some()) {
+        return Err(ApiError::Conflict(
+            "feedback on this session has opened; its time can no longer change".into(),
+        ));
+    }
+    if closed && changes.status == Some(SessionStatus::Cancelled) {
+        return Err(ApiError::Conflict(
+            "feedback on this session has closed and counts in its summaries; it can no longer \
+             be cancelled"
+                .into(),
+        ));
+    }
+    if new_start.is_some_and(|start| start <= now) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "starts_at",
+            "future",
+            "must be later than now: a session that has not started cannot move into the past",
+        )]));
+    }
+    Ok(())
 }
 
 /// The group's participants and their attendance, for those who lead it (safety notes are

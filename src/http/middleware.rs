@@ -1,5 +1,5 @@
-//! Middleware every response passes through: request ids, problem rendering, security headers
-//! and the whole-request deadline.
+//! Middleware every response passes through: request ids, problem rendering, security headers,
+//! the whole-request deadline, and the feedback routes' own access log and day counts.
 
 use std::{
     future::Future,
@@ -22,7 +22,62 @@ use futures_util::Stream;
 use crate::{
     error::{ApiError, PROBLEM_CONTENT_TYPE},
     language::Language,
+    state::AppState,
 };
+
+/// The feedback routes, present and future: any `/api/v1` path with a segment that starts with
+/// `feedback`. The general access log and the latency metrics leave them out (regex for
+/// actix's `Logger` and actix-web-prom; `is_feedback_path` says the same in code).
+pub const FEEDBACK_PATHS: &str = "^/api/v1/([^/]*/)*feedback";
+
+/// The log target of the feedback routes' access lines, which the log format writes without a
+/// time stamp (`crate::log_format`).
+pub const FEEDBACK_LOG_TARGET: &str = "peer_support_api::access::feedback";
+
+pub fn is_feedback_path(path: &str) -> bool {
+    path.strip_prefix("/api/v1/").is_some_and(|rest| {
+        rest.split('/')
+            .any(|segment| segment.starts_with("feedback"))
+    })
+}
+
+/// A feedback request's access line: the route pattern (no ids), method, status and the UTC
+/// day. No time of day, no duration, no request id (which other lines would date).
+pub fn feedback_access_line(
+    method: &str,
+    pattern: &str,
+    status: u16,
+    day: chrono::NaiveDate,
+) -> String {
+    format!("{method} {pattern} {status} day={day}")
+}
+
+/// Logs and counts requests to the feedback routes without their time: see `FEEDBACK_PATHS`.
+pub async fn feedback_without_time(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if !is_feedback_path(req.path()) {
+        return next.call(req).await;
+    }
+    let method = req.method().to_string();
+    let state = req.app_data::<actix_web::web::Data<AppState>>().cloned();
+    let res = next.call(req).await?;
+    let pattern = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "UNMATCHED".into());
+    let status = res.status().as_u16();
+    log::info!(
+        target: FEEDBACK_LOG_TARGET,
+        "{}",
+        feedback_access_line(&method, &pattern, status, chrono::Utc::now().date_naive())
+    );
+    if let Some(state) = state {
+        state.metrics.record_feedback((pattern, method, status));
+    }
+    Ok(res)
+}
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -230,5 +285,43 @@ impl Stream for BodyWithDeadline {
             return Poll::Ready(Some(Err(PayloadError::Io(timed_out))));
         }
         Pin::new(&mut self.inner).poll_next(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feedback_paths_are_every_feedback_segment_under_the_api() {
+        for path in [
+            "/api/v1/feedback",
+            "/api/v1/feedback-keys",
+            "/api/v1/feedback/anything/later",
+            "/api/v1/sessions/0b0c/feedback-token",
+            "/api/v1/sessions/0b0c/feedback-summary",
+            "/api/v1/groups/0b0c/feedback-summary",
+        ] {
+            assert!(is_feedback_path(path), "{path}");
+        }
+        for path in [
+            "/api/v1/sessions/0b0c",
+            "/metrics",
+            "/feedback",
+            "/api/v1/me",
+        ] {
+            assert!(!is_feedback_path(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn a_feedback_access_line_has_the_day_and_no_time() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let line = feedback_access_line("POST", "/api/v1/sessions/{id}/feedback-token", 201, day);
+        assert_eq!(
+            line,
+            "POST /api/v1/sessions/{id}/feedback-token 201 day=2026-12-01"
+        );
+        assert!(!line.contains(':'), "no time of day: {line}");
     }
 }

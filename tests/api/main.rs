@@ -7,6 +7,7 @@ mod demo;
 mod directory;
 mod errors;
 mod feedback;
+mod feedback_window;
 mod groups;
 mod helpers;
 mod intake;
