@@ -169,7 +169,14 @@ pub async fn render_problems(
     };
     if let ApiError::Status(status) = &api_error {
         if status.is_server_error() {
+            // A feedback request's failure is logged without its time, like its access line.
+            let target = if is_feedback_path(&instance) {
+                FEEDBACK_LOG_TARGET
+            } else {
+                module_path!()
+            };
             log::error!(
+                target: target,
                 "{} {} answered {status} outside ApiError",
                 res.request().method(),
                 instance
