@@ -188,10 +188,11 @@ pub async fn session_summary(
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
     let id = id.into_inner();
     let window = state.config.feedback_window;
+    let secret = state.feedback_secret;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::session_summary(conn, &caller, &id, window))
+            .run(move |conn| service::session_summary(conn, &secret, &caller, &id, window))
             .await?,
     ))
 }
@@ -218,10 +219,11 @@ pub async fn group_summary(
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
     let id = id.into_inner();
     let window = state.config.feedback_window;
+    let secret = state.feedback_secret;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::group_summary(conn, &caller, &id, window))
+            .run(move |conn| service::group_summary(conn, &secret, &caller, &id, window))
             .await?,
     ))
 }
@@ -256,10 +258,11 @@ pub async fn program_summary(
         )]));
     }
     let window = state.config.feedback_window;
+    let secret = state.feedback_secret;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::program_summary(conn, from, to, window))
+            .run(move |conn| service::program_summary(conn, &secret, from, to, window))
             .await?,
     ))
 }

@@ -9,6 +9,7 @@ pub mod handlers;
 pub mod keys;
 pub mod models;
 pub mod repository;
+pub mod sealing;
 pub mod service;
 
 use utoipa_actix_web::service_config::ServiceConfig;

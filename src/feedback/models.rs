@@ -22,6 +22,17 @@ pub struct ResponseRow {
     pub comment: Option<String>,
 }
 
+/// An answer as it waits, sealed, for its session's window to close.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PendingAnswer {
+    pub submitted_on: NaiveDate,
+    pub felt_safe: Option<i16>,
+    pub felt_heard: Option<i16>,
+    pub found_useful: Option<i16>,
+    pub would_recommend: Option<i16>,
+    pub comment: Option<String>,
+}
+
 /// A published feedback signing key (RFC 9474 RSABSSA-SHA384-PSS-Randomized, RSA-2048).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({

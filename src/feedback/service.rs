@@ -8,7 +8,7 @@ use blind_rsa_signatures::{MessageRandomizer, Signature};
 use chrono::{Datelike, NaiveTime};
 use sha2::{Digest, Sha256};
 
-use super::{keys, models::*, repository};
+use super::{keys, models::*, repository, sealing};
 use crate::{
     auth::AuthUser,
     db::{self, Conn},
@@ -293,21 +293,63 @@ pub fn submit(
             }
             Err(other) => return Err(other.into()),
         }
-        repository::insert_response(
+        let answer = PendingAnswer {
+            submitted_on: today,
+            felt_safe: request.felt_safe,
+            felt_heard: request.felt_heard,
+            found_useful: request.found_useful,
+            would_recommend: request.would_recommend,
+            comment: comment.clone(),
+        };
+        let plaintext = serde_json::to_vec(&answer).map_err(|_| ApiError::Internal)?;
+        repository::insert_pending(
             conn,
-            &ResponseRow {
-                id: db::new_id(),
-                session_id: session.id.clone(),
-                submitted_on: today,
-                felt_safe: request.felt_safe,
-                felt_heard: request.felt_heard,
-                found_useful: request.found_useful,
-                would_recommend: request.would_recommend,
-                comment,
-            },
+            &db::new_id(),
+            &session.id,
+            &sealing::seal(secret, &session.id, &plaintext),
         )?;
         Ok(())
     })
+}
+
+/// Moves the waiting answers of these closed sessions into the responses: per session, all of
+/// them in one transaction and in random order, so that neither row order nor transaction ids
+/// of the responses follow the order in which people answered.
+pub fn release_closed(
+    conn: &mut Conn,
+    secret: &[u8; 32],
+    closed: &[String],
+) -> Result<(), ApiError> {
+    use rand::seq::SliceRandom;
+    for session_id in repository::sessions_pending(conn, closed)? {
+        db::write_transaction(conn, |conn| {
+            let mut answers = Vec::new();
+            for sealed in repository::take_pending(conn, &session_id)? {
+                let answer: PendingAnswer = sealing::open(secret, &session_id, &sealed)
+                    .and_then(|plain| serde_json::from_slice(&plain).ok())
+                    .ok_or(ApiError::Internal)?;
+                answers.push(answer);
+            }
+            answers.shuffle(&mut rand::rngs::OsRng);
+            for answer in answers {
+                repository::insert_response(
+                    conn,
+                    &ResponseRow {
+                        id: db::new_id(),
+                        session_id: session_id.clone(),
+                        submitted_on: answer.submitted_on,
+                        felt_safe: answer.felt_safe,
+                        felt_heard: answer.felt_heard,
+                        found_useful: answer.found_useful,
+                        would_recommend: answer.would_recommend,
+                        comment: answer.comment,
+                    },
+                )?;
+            }
+            Ok::<(), ApiError>(())
+        })?;
+    }
+    Ok(())
 }
 
 /// The sessions a summary may count: window closed and at least `MINIMUM_RESPONSES` responses.
@@ -315,6 +357,7 @@ pub fn submit(
 /// difference of two — isolates fewer than five people.
 fn summarize(
     conn: &mut Conn,
+    secret: &[u8; 32],
     scope: &'static str,
     sessions: &[(String, NaiveDateTime)],
     window: Duration,
@@ -326,6 +369,7 @@ fn summarize(
         .filter(|(_, starts_at)| *starts_at + window <= now)
         .map(|(id, _)| id.clone())
         .collect();
+    release_closed(conn, secret, &closed)?;
     let mut by_session: HashMap<String, Vec<ResponseRow>> = HashMap::new();
     for row in repository::responses_of(conn, &closed)? {
         by_session
@@ -406,28 +450,37 @@ fn suppressed(scope: &'static str, reason: &'static str) -> FeedbackSummary {
 
 pub fn session_summary(
     conn: &mut Conn,
+    secret: &[u8; 32],
     caller: &AuthUser,
     session_id: &str,
     window: Duration,
 ) -> Result<FeedbackSummary, ApiError> {
     let session = groups::service::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
     groups::service::group_led_by(conn, caller, &session.group_id)?;
-    summarize(conn, "session", &[(session.id, session.starts_at)], window)
+    summarize(
+        conn,
+        secret,
+        "session",
+        &[(session.id, session.starts_at)],
+        window,
+    )
 }
 
 pub fn group_summary(
     conn: &mut Conn,
+    secret: &[u8; 32],
     caller: &AuthUser,
     group_id: &str,
     window: Duration,
 ) -> Result<FeedbackSummary, ApiError> {
     groups::service::group_led_by(conn, caller, group_id)?;
     let sessions = repository::sessions_of(conn, Some(group_id), None)?;
-    summarize(conn, "group", &sessions, window)
+    summarize(conn, secret, "group", &sessions, window)
 }
 
 pub fn program_summary(
     conn: &mut Conn,
+    secret: &[u8; 32],
     from: NaiveDate,
     to: NaiveDate,
     window: Duration,
@@ -437,5 +490,5 @@ pub fn program_summary(
         to.and_time(chrono::NaiveTime::MIN) + chrono::Duration::days(1),
     );
     let sessions = repository::sessions_of(conn, None, Some(range))?;
-    summarize(conn, "program", &sessions, window)
+    summarize(conn, secret, "program", &sessions, window)
 }

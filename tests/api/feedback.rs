@@ -397,7 +397,7 @@ fn who_may_read_summaries() {
 #[test]
 fn nothing_stored_links_a_response_to_a_person_and_comments_stay_out_of_the_logs() {
     use peer_support_api::db::schema::{
-        feedback_grants, feedback_responses, feedback_spent_tokens,
+        feedback_grants, feedback_pending, feedback_responses, feedback_spent_tokens,
     };
     let app = TestApp::spawn();
     let s = setup(&app, 5);
@@ -415,6 +415,30 @@ fn nothing_stored_links_a_response_to_a_person_and_comments_stay_out_of_the_logs
     let mut conn = peer_support_api::db::ConnectionManager::new(&app.database_url)
         .establish()
         .unwrap();
+    // While the window is open, answers wait sealed: nothing of them is readable.
+    let waiting: Vec<(String, String, String)> = feedback_pending::table.load(&mut conn).unwrap();
+    assert_eq!(waiting.len(), 5);
+    assert!(waiting
+        .iter()
+        .all(|(_, _, sealed)| !sealed.contains("comment") && !sealed.contains("private")));
+    let none: i64 = feedback_responses::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(none, 0);
+    close_window(&app, &session);
+    let summary = app
+        .get_as(
+            &format!("/api/v1/sessions/{session}/feedback-summary"),
+            &s.p.coordinator.access,
+        )
+        .json();
+    assert_eq!(summary["response_count"], 5, "{summary}");
+    let left: i64 = feedback_pending::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(left, 0, "every waiting answer moved, once");
     let grants: Vec<(String, String)> = feedback_grants::table.load(&mut conn).unwrap();
     let spent: Vec<(String, String)> = feedback_spent_tokens::table.load(&mut conn).unwrap();
     let responses: Vec<peer_support_api::feedback::models::ResponseRow> =
@@ -457,4 +481,145 @@ fn nothing_stored_links_a_response_to_a_person_and_comments_stay_out_of_the_logs
         !crate::helpers::captured_logs().contains(&secret_comment),
         "a comment reached the logs"
     );
+}
+
+/// Labels of a PostgreSQL table's rows in a given order.
+#[derive(diesel::QueryableByName)]
+struct Label {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    label: String,
+}
+
+#[test]
+fn on_postgresql_no_row_order_pairs_grants_with_responses() {
+    // Twenty sign-ups from one address: past the sign-up limit, which is not under test here.
+    let app = TestApp::spawn_with(&[("AUTH_RATE_LIMITS", "false")]);
+    if !app.database_url.starts_with("postgres") {
+        println!(
+            "SQLite keeps no transaction ids and stores feedback WITHOUT ROWID: PostgreSQL only"
+        );
+        return;
+    }
+    let p = program(&app);
+    let group = open_group(&app, &p, "en", "informal", 20);
+    let mut peers = Vec::new();
+    for i in 0..20 {
+        let peer = app.peer(&format!("p{i}@example.ca"));
+        let id = apply(&app, &peer, "en");
+        make_ready(&app, &p, &peer, &id);
+        grant(&app, &peer, "en", &REQUIRED);
+        let res = act(
+            &app,
+            &p.coordinator.access,
+            &id,
+            "place",
+            json!({"group_id": group}),
+        );
+        assert_eq!(res.json()["status"], "placed", "{}", res.body);
+        peers.push(peer);
+    }
+    let s = Setup { p, group, peers };
+    let session = past_session(&app, &s);
+    // The worst case: each peer takes a token and answers at once, one after the other.
+    for peer in &s.peers {
+        let t = take_token(&app, peer, &session);
+        assert_eq!(submit(&app, &t, &format!("from {}", peer.id)).status, 201);
+    }
+    close_window(&app, &session);
+    let summary = app
+        .get_as(
+            &format!("/api/v1/sessions/{session}/feedback-summary"),
+            &s.p.coordinator.access,
+        )
+        .json();
+    assert_eq!(summary["response_count"], 20, "{summary}");
+
+    let mut pg = diesel::pg::PgConnection::establish(&app.database_url).unwrap();
+    let mut rows = |sql: &str| -> Vec<String> {
+        diesel::sql_query(sql)
+            .load::<Label>(&mut pg)
+            .unwrap()
+            .into_iter()
+            .map(|l| l.label)
+            .collect()
+    };
+    let orders = ["xmin::text::bigint, ctid", "ctid"];
+    let grants: Vec<Vec<String>> = orders
+        .iter()
+        .map(|o| {
+            rows(&format!(
+                "SELECT person_id AS label FROM feedback_grants ORDER BY {o}"
+            ))
+        })
+        .collect();
+    let responses: Vec<Vec<String>> = orders
+        .iter()
+        .map(|o| {
+            rows(&format!(
+                "SELECT substr(comment, 6) AS label FROM feedback_responses ORDER BY {o}"
+            ))
+        })
+        .collect();
+    // Spent tokens and waiting answers are read too: hashes with no person, and none left.
+    for o in orders {
+        assert_eq!(
+            rows(&format!(
+                "SELECT token_hash AS label FROM feedback_spent_tokens ORDER BY {o}"
+            ))
+            .len(),
+            20
+        );
+        assert!(rows(&format!(
+            "SELECT sealed AS label FROM feedback_pending ORDER BY {o}"
+        ))
+        .is_empty());
+    }
+    let pairings = |g: &[String], r: &[String]| g.iter().zip(r).filter(|(a, b)| a == b).count();
+    for g in &grants {
+        assert_eq!(g.len(), 20);
+        for r in &responses {
+            assert_eq!(r.len(), 20);
+            let right = pairings(g, r);
+            assert!(right <= 5, "{right} of 20 paired by row order");
+        }
+    }
+
+    // What pg_dump writes, in its order.
+    let dump = std::process::Command::new("pg_dump")
+        .args(["--data-only", "--table=feedback_*", &app.database_url])
+        .output();
+    match dump {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            let copied = |table: &str| -> Vec<String> {
+                let start = text
+                    .find(&format!("COPY public.{table} "))
+                    .expect("the table is dumped");
+                text[start..]
+                    .lines()
+                    .skip(1)
+                    .take_while(|l| *l != "\\.")
+                    .map(str::to_string)
+                    .collect()
+            };
+            let dumped_grants: Vec<String> = copied("feedback_grants")
+                .iter()
+                .map(|l| l.split('\t').nth(1).unwrap().to_string())
+                .collect();
+            let dumped_responses: Vec<String> = copied("feedback_responses")
+                .iter()
+                .map(|l| {
+                    l.split('\t')
+                        .nth(7)
+                        .unwrap()
+                        .trim_start_matches("from ")
+                        .to_string()
+                })
+                .collect();
+            assert_eq!((dumped_grants.len(), dumped_responses.len()), (20, 20));
+            let right = pairings(&dumped_grants, &dumped_responses);
+            assert!(right <= 5, "{right} of 20 paired by pg_dump order");
+        }
+        _ => println!("pg_dump is not available: the dump half of this test was skipped"),
+    }
 }
