@@ -59,6 +59,9 @@ pub struct Config {
     /// How long after a session starts its participants may give feedback; summaries include a
     /// session only once this window has closed, so they never change afterwards.
     pub feedback_window: Duration,
+    /// Secret the feedback signing keys are derived from (apart from `JWT_SECRET`); `None` lets
+    /// development generate and keep one, as for the JWT secret.
+    pub feedback_key_secret: Option<String>,
     /// The mail server notifications go through; `None` (no `SMTP_HOST`) logs them instead.
     pub smtp: Option<SmtpSettings>,
     /// How often the notification sender looks for due notices.
@@ -170,6 +173,16 @@ impl Config {
             }
             _ => {}
         }
+        let feedback_key_secret = get("FEEDBACK_KEY_SECRET");
+        match &feedback_key_secret {
+            Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
+                return Err(ConfigError {
+                    setting: "FEEDBACK_KEY_SECRET",
+                    reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+                })
+            }
+            _ => {}
+        }
         let access_token_ttl_secs = parse(&get, "ACCESS_TOKEN_TTL_SECS", 900u64)?;
         let refresh_token_ttl_days = parse(&get, "REFRESH_TOKEN_TTL_DAYS", 30u64)?;
         let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
@@ -211,6 +224,7 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(refresh_token_ttl_days * 86_400),
             auth_rate_limits,
             feedback_window: Duration::from_secs(feedback_window_hours * 3600),
+            feedback_key_secret,
             smtp,
             notification_poll: Duration::from_secs(notification_poll_secs),
         })
@@ -431,12 +445,28 @@ mod tests {
     #[test]
     fn production_hides_swagger_ui_unless_asked() {
         let secret = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let feedback = ("FEEDBACK_KEY_SECRET", "fedcba9876543210fedcba9876543210");
+        assert_eq!(
+            config(&[
+                ("APP_ENV", "production"),
+                secret,
+                ("FEEDBACK_KEY_SECRET", "short")
+            ])
+            .unwrap_err()
+            .setting,
+            "FEEDBACK_KEY_SECRET"
+        );
         assert!(
-            !config(&[("APP_ENV", "production"), secret])
+            !config(&[("APP_ENV", "production"), secret, feedback])
                 .unwrap()
                 .swagger_ui
         );
-        let asked = config(&[("APP_ENV", "production"), ("SWAGGER_UI", "true"), secret]);
+        let asked = config(&[
+            ("APP_ENV", "production"),
+            ("SWAGGER_UI", "true"),
+            secret,
+            feedback,
+        ]);
         assert!(asked.unwrap().swagger_ui);
     }
 }

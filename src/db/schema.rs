@@ -278,6 +278,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    feedback_pending (id) {
+        id -> Text,
+        session_id -> Text,
+        sealed -> Text,
+    }
+}
+
+diesel::table! {
     feedback_responses (id) {
         id -> Text,
         session_id -> Text,
@@ -303,6 +311,7 @@ diesel::joinable!(intake_events -> intake_applications (application_id));
 diesel::joinable!(consent_records -> consent_documents (document_id));
 diesel::joinable!(placements -> program_groups (group_id));
 diesel::joinable!(feedback_responses -> group_sessions (session_id));
+diesel::joinable!(feedback_pending -> group_sessions (session_id));
 diesel::joinable!(referrals -> intake_applications (application_id));
 diesel::joinable!(referrals -> partner_clients (partner_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -326,6 +335,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_grants,
     feedback_spent_tokens,
     feedback_responses,
+    feedback_pending,
     referrals,
     referral_idempotency_keys,
     referral_claim_codes,

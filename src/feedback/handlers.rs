@@ -9,21 +9,51 @@ use crate::{
     state::AppState,
 };
 
-/// Get my feedback token for a session (a peer placed in or present at it)
+/// The feedback signing keys (public)
 ///
-/// One per person per session, from the session's start until its feedback window closes.
-/// **What participants can be told: your answers cannot be linked to you.** The token is
-/// signed, not stored; the server keeps only the fact that you received a token for this
-/// session — no time, nothing that ties it to the token or to your answers. Spending the token
-/// stores a hash of it so it cannot be used twice. Not placed in the group nor present: 403;
-/// a second request: 409.
+/// One RSA-2048 key per period (the calendar month, UTC, in which a session starts), for RFC
+/// 9474 blind signatures, variant RSABSSA-SHA384-PSS-Randomized. A client blinds its token with
+/// the key of the session's period, and verifies the finalized signature with it.
+#[utoipa::path(
+    operation_id = "listFeedbackKeys",
+    tag = "feedback",
+    params(FeedbackKeysQuery),
+    security(()),
+    responses(
+        (status = 200, description = "The keys of the previous, current and next three periods, or of the period asked for", body = FeedbackKeyList),
+        responses::PublicList,
+    )
+)]
+#[get("/feedback-keys")]
+pub async fn keys(
+    state: web::Data<AppState>,
+    query: web::Query<FeedbackKeysQuery>,
+) -> Result<web::Json<FeedbackKeyList>, ApiError> {
+    let secret = state.feedback_secret;
+    let period = query.into_inner().period;
+    Ok(web::Json(
+        web::block(move || service::published_keys(&secret, period.as_deref())).await??,
+    ))
+}
+
+/// Get my feedback token for a session signed, blind (a peer placed in or present at it)
+///
+/// RFC 9474 blind signature. The client makes the token — the session id's UTF-8 bytes followed
+/// by 32 random bytes — blinds it with the key of the session's period (`GET /feedback-keys`),
+/// sends the blinded message here, and finalizes the blind signature it gets back. **What
+/// participants can be told: your answers cannot be linked to you.** The server never sees the
+/// token; it keeps only the fact that you received a signature for this session — no time,
+/// nothing that ties it to the token or to your answers. One per person per session, until its
+/// feedback window closes (also ahead of the session). Not placed in the group nor present:
+/// 403; a second request: 409; a cancelled or closed session: 409.
 #[utoipa::path(
     operation_id = "issueFeedbackToken",
     tag = "feedback",
     params(("id" = String, Path, description = "The session's id")),
+    request_body = BlindTokenRequest,
     security(("bearer_auth" = [])),
     responses(
-        (status = 201, description = "The token, shown this once", body = FeedbackToken),
+        (status = 201, description = "The blind signature", body = FeedbackBlindSignature),
         responses::AuthAction,
     )
 )]
@@ -32,25 +62,79 @@ pub async fn issue_token(
     state: web::Data<AppState>,
     caller: Peer,
     id: web::Path<String>,
+    body: ValidJson<BlindTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let body = body.into_inner();
     let st = state.clone();
-    let token = state
+    let signed = state
         .pool
         .run(move |conn| {
-            service::issue_token(conn, &st.keys, &caller, &id, st.config.feedback_window)
+            service::issue_token(
+                conn,
+                &st.feedback_secret,
+                &caller,
+                &id,
+                &body,
+                st.config.feedback_window,
+            )
         })
         .await?;
-    Ok(HttpResponse::Created().json(token))
+    Ok(HttpResponse::Created().json(signed))
+}
+
+/// Get my feedback tokens for several sessions of my group signed, blind, at once
+///
+/// The same as `issueFeedbackToken` for up to 100 sessions of one group in one request, all or
+/// none: fetched ahead of time (when placed, or when opening the schedule), the moment tokens
+/// were issued says nothing about when an answer comes. Each session at most once per person:
+/// a session already granted makes the whole request a 409.
+#[utoipa::path(
+    operation_id = "issueGroupFeedbackTokens",
+    tag = "feedback",
+    params(("id" = String, Path, description = "The group's id")),
+    request_body = GroupBlindRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The blind signatures, in the order asked", body = FeedbackBlindSignatures),
+        responses::AuthAction,
+    )
+)]
+#[post("/groups/{id}/feedback-tokens")]
+pub async fn issue_group_tokens(
+    state: web::Data<AppState>,
+    caller: Peer,
+    id: web::Path<String>,
+    body: ValidJson<GroupBlindRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = body.into_inner();
+    let st = state.clone();
+    let signed = state
+        .pool
+        .run(move |conn| {
+            service::issue_group_tokens(
+                conn,
+                &st.feedback_secret,
+                &caller,
+                &id,
+                &body,
+                st.config.feedback_window,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(signed))
 }
 
 /// Give anonymous feedback on a session
 ///
-/// No authentication: the body carries the session and its single-use token. The response is
+/// No authentication: the body carries the session, its single-use token, the randomizer and
+/// the finalized blind signature, verified with the key of the session's period. The response is
 /// stored with the session and the date only — no account, IP address, user agent or time of
-/// day — and nothing of it is logged. An unknown, spent, expired or other-session token is
-/// refused the same way (403 `feedback-token-refused`), without saying which. A cancelled
-/// session takes no feedback (409).
+/// day — and nothing of it is logged; the token is kept only as its SHA-256, to refuse it a
+/// second time. A forged, spent, expired or other-session token is refused the same way (403
+/// `feedback-token-refused`), without saying which. A cancelled session, or one that has not
+/// started yet, takes no feedback (409).
 #[utoipa::path(
     operation_id = "submitFeedback",
     tag = "feedback",
@@ -72,7 +156,9 @@ pub async fn submit(
     let st = state.clone();
     state
         .pool
-        .run(move |conn| service::submit(conn, &st.keys, &body, st.config.feedback_window))
+        .run(move |conn| {
+            service::submit(conn, &st.feedback_secret, &body, st.config.feedback_window)
+        })
         .await?;
     Ok(HttpResponse::Created().json(FeedbackReceived {
         status: Receipt::Received,
@@ -102,10 +188,11 @@ pub async fn session_summary(
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
     let id = id.into_inner();
     let window = state.config.feedback_window;
+    let secret = state.feedback_secret;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::session_summary(conn, &caller, &id, window))
+            .run(move |conn| service::session_summary(conn, &secret, &caller, &id, window))
             .await?,
     ))
 }
@@ -132,10 +219,11 @@ pub async fn group_summary(
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
     let id = id.into_inner();
     let window = state.config.feedback_window;
+    let secret = state.feedback_secret;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::group_summary(conn, &caller, &id, window))
+            .run(move |conn| service::group_summary(conn, &secret, &caller, &id, window))
             .await?,
     ))
 }
@@ -170,10 +258,11 @@ pub async fn program_summary(
         )]));
     }
     let window = state.config.feedback_window;
+    let secret = state.feedback_secret;
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::program_summary(conn, from, to, window))
+            .run(move |conn| service::program_summary(conn, &secret, from, to, window))
             .await?,
     ))
 }

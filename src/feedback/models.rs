@@ -22,20 +22,108 @@ pub struct ResponseRow {
     pub comment: Option<String>,
 }
 
-/// A single-use token to give anonymous feedback on one session.
+/// An answer as it waits, sealed, for its session's window to close.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PendingAnswer {
+    pub submitted_on: NaiveDate,
+    pub felt_safe: Option<i16>,
+    pub felt_heard: Option<i16>,
+    pub found_useful: Option<i16>,
+    pub would_recommend: Option<i16>,
+    pub comment: Option<String>,
+}
+
+/// A published feedback signing key (RFC 9474 RSABSSA-SHA384-PSS-Randomized, RSA-2048).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "key_id": "o1Vh3WcL9Jc0q0b0mUo8mKxKQ3yq8Y2sVZ0l7a6r1bE",
+    "period": "2026-12",
+    "variant": "RSABSSA-SHA384-PSS-Randomized",
+    "public_key": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA..."
+}))]
+pub struct FeedbackKey {
+    /// base64url SHA-256 of the public key's SPKI bytes.
+    pub key_id: String,
+    /// The calendar month (UTC) of session starts this key signs for, `YYYY-MM`.
+    pub period: String,
+    pub variant: &'static str,
+    /// The public key: a DER SubjectPublicKeyInfo (rsaEncryption), base64url without padding.
+    pub public_key: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackKeyList {
+    /// The previous, the current and the next three periods, or the one period asked for.
+    pub items: Vec<FeedbackKey>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedbackKeysQuery {
+    /// Only this period's key (`YYYY-MM`, from last month to 60 months ahead).
+    #[param(example = "2026-12", pattern = r"^\d{4}-\d{2}$")]
+    pub period: Option<String>,
+}
+
+/// A blinded message to be signed for one session.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"blinded_message": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn-AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq-wsbKztLW2t7i5uru8vb6_wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w"}))]
+pub struct BlindTokenRequest {
+    /// The blinded message (RFC 9474 `Blind`), base64url without padding: exactly 256 bytes.
+    /// The message itself is the session id's UTF-8 bytes followed by 32 random bytes.
+    #[validate(length(equal = 342))]
+    #[schema(min_length = 342, max_length = 342)]
+    pub blinded_message: String,
+}
+
+/// A blinded message for one session of a group.
+#[derive(Debug, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionBlindRequest {
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub session_id: String,
+    #[validate(length(equal = 342))]
+    #[schema(min_length = 342, max_length = 342)]
+    pub blinded_message: String,
+}
+
+/// Blinded messages for several sessions of one group, signed at once.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"items": [{
+    "session_id": "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d",
+    "blinded_message": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn-AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq-wsbKztLW2t7i5uru8vb6_wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w"
+}]}))]
+pub struct GroupBlindRequest {
+    #[validate(length(min = 1, max = 100), nested)]
+    #[schema(min_items = 1, max_items = 100)]
+    pub items: Vec<SessionBlindRequest>,
+}
+
+/// The server's blind signature over one session's blinded message.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "session_id": "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d",
-    "token": "q3Jt0pXn2rA8dM1bVYk6fQ.8fH2kL0pQ9sT1uV3wX5yZ7aB9cD1eF3gH5iJ7kL9mN0",
+    "key_id": "o1Vh3WcL9Jc0q0b0mUo8mKxKQ3yq8Y2sVZ0l7a6r1bE",
+    "blind_signature": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn-AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq-wsbKztLW2t7i5uru8vb6_wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w",
     "submit_by": "2026-12-10T00:00:00Z"
 }))]
-pub struct FeedbackToken {
+pub struct FeedbackBlindSignature {
     pub session_id: String,
-    /// Send it with the feedback. It is not stored: the server keeps no copy that could tie it
-    /// to you.
-    pub token: String,
+    /// The key that signed (see `GET /feedback-keys`); finalize with its public key.
+    pub key_id: String,
+    /// RFC 9474 `BlindSign` output, base64url without padding (256 bytes).
+    pub blind_signature: String,
     /// The last moment feedback on this session is accepted.
     pub submit_by: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackBlindSignatures {
+    pub items: Vec<FeedbackBlindSignature>,
 }
 
 fn rating_range(value: i16) -> Result<(), validator::ValidationError> {
@@ -51,7 +139,9 @@ fn rating_range(value: i16) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "session_id": "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d",
-    "token": "q3Jt0pXn2rA8dM1bVYk6fQ.8fH2kL0pQ9sT1uV3wX5yZ7aB9cD1eF3gH5iJ7kL9mN0",
+    "token": "YTFiMmMzZDQtZTVmNi00YTViLThjN2QtOWUwZjFhMmIzYzRkAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+    "randomizer": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
+    "signature": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn-AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq-wsbKztLW2t7i5uru8vb6_wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w",
     "felt_safe": 5,
     "felt_heard": 4,
     "found_useful": 4,
@@ -62,9 +152,19 @@ pub struct SubmitFeedback {
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
     pub session_id: String,
+    /// The token (the message that was blinded and signed), base64url without padding: the
+    /// session id's UTF-8 bytes followed by 32 random bytes.
     #[validate(length(min = 1, max = 200))]
     #[schema(min_length = 1, max_length = 200)]
     pub token: String,
+    /// The 32-byte message randomizer from blinding, base64url without padding.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub randomizer: String,
+    /// The finalized signature over randomizer ‖ token, base64url without padding (256 bytes).
+    #[validate(length(min = 1, max = 400))]
+    #[schema(min_length = 1, max_length = 400)]
+    pub signature: String,
     #[validate(custom(function = "rating_range"))]
     #[schema(minimum = 1, maximum = 5)]
     pub felt_safe: Option<i16>,

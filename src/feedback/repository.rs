@@ -4,7 +4,10 @@ use diesel::prelude::*;
 use super::models::ResponseRow;
 use crate::{
     db::{
-        schema::{feedback_grants, feedback_responses, feedback_spent_tokens, group_sessions},
+        schema::{
+            feedback_grants, feedback_pending, feedback_responses, feedback_spent_tokens,
+            group_sessions,
+        },
         Conn,
     },
     groups::models::SessionStatus,
@@ -30,6 +33,40 @@ pub fn spend_token(conn: &mut Conn, token_hash: &str, session_id: &str) -> Query
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Keeps a sealed answer until its session's window closes (no time, no sequence).
+pub fn insert_pending(
+    conn: &mut Conn,
+    id: &str,
+    session_id: &str,
+    sealed: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(feedback_pending::table)
+        .values((
+            feedback_pending::id.eq(id),
+            feedback_pending::session_id.eq(session_id),
+            feedback_pending::sealed.eq(sealed),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Which of these sessions have answers waiting.
+pub fn sessions_pending(conn: &mut Conn, session_ids: &[String]) -> QueryResult<Vec<String>> {
+    feedback_pending::table
+        .filter(feedback_pending::session_id.eq_any(session_ids))
+        .select(feedback_pending::session_id)
+        .distinct()
+        .load(conn)
+}
+
+/// Takes a session's waiting answers out (deleted and returned at once): a concurrent caller
+/// finds none left, so each answer is moved exactly once.
+pub fn take_pending(conn: &mut Conn, session_id: &str) -> QueryResult<Vec<String>> {
+    diesel::delete(feedback_pending::table.filter(feedback_pending::session_id.eq(session_id)))
+        .returning(feedback_pending::sealed)
+        .get_results(conn)
 }
 
 pub fn insert_response(conn: &mut Conn, row: &ResponseRow) -> QueryResult<()> {

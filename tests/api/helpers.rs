@@ -409,3 +409,113 @@ impl TestApp {
         (client, token)
     }
 }
+
+/// A feedback token being made by the client (RFC 9474): the token, its blinding, and the key
+/// of its session's period. The server sees only `blinded_message()`.
+pub struct BlindToken {
+    pub session_id: String,
+    pub token: Vec<u8>,
+    blinding: blind_rsa_signatures::BlindingResult,
+    key: blind_rsa_signatures::PublicKeySha384PSSRandomized,
+}
+
+/// A finalized token, as `POST /feedback` takes it (base64url fields).
+#[derive(Debug, Clone)]
+pub struct SignedToken {
+    pub session_id: String,
+    pub token: String,
+    pub randomizer: String,
+    pub signature: String,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn unb64(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .expect("base64url")
+}
+
+impl BlindToken {
+    pub fn blinded_message(&self) -> String {
+        b64(&self.blinding.blind_message)
+    }
+
+    /// Unblinds the server's blind signature (and checks it, as a client must).
+    pub fn finalize(&self, blind_signature: &str) -> SignedToken {
+        let signature = self
+            .key
+            .finalize(
+                &blind_rsa_signatures::BlindSignature(unb64(blind_signature)),
+                &self.blinding,
+                &self.token,
+            )
+            .expect("the blind signature finalizes under the published key");
+        SignedToken {
+            session_id: self.session_id.clone(),
+            token: b64(&self.token),
+            randomizer: b64(&self.blinding.msg_randomizer.expect("randomized variant").0),
+            signature: b64(&signature),
+        }
+    }
+}
+
+impl SignedToken {
+    /// The body of `POST /feedback`: this token and the given answers.
+    pub fn submission(&self, answers: Value) -> Value {
+        let mut body = serde_json::json!({
+            "session_id": self.session_id, "token": self.token,
+            "randomizer": self.randomizer, "signature": self.signature,
+        });
+        if let (Some(body), Value::Object(answers)) = (body.as_object_mut(), answers) {
+            body.extend(answers);
+        }
+        body
+    }
+}
+
+impl TestApp {
+    /// Makes a token for a session and blinds it with its period's published key, as a client
+    /// would: the token is the session id's bytes followed by 32 random bytes.
+    pub fn blind_token(&self, session_id: &str) -> BlindToken {
+        use diesel::{QueryDsl, RunQueryDsl};
+        use peer_support_api::db::schema::group_sessions;
+        let mut conn = db::ConnectionManager::new(&self.database_url)
+            .establish()
+            .expect("test database");
+        let starts_at: chrono::NaiveDateTime = group_sessions::table
+            .find(session_id)
+            .select(group_sessions::starts_at)
+            .first(&mut conn)
+            .expect("the session exists");
+        let period = starts_at.format("%Y-%m").to_string();
+        let keys = self
+            .get(&format!("/api/v1/feedback-keys?period={period}"))
+            .json();
+        let published = keys["items"]
+            .as_array()
+            .expect("a list of keys")
+            .iter()
+            .find(|k| k["period"] == period.as_str())
+            .expect("the session's period is published");
+        let key = blind_rsa_signatures::PublicKeySha384PSSRandomized::from_der(&unb64(
+            published["public_key"].as_str().unwrap(),
+        ))
+        .expect("an SPKI public key");
+        let mut token = session_id.as_bytes().to_vec();
+        token.extend_from_slice(&rand::random::<[u8; 32]>());
+        let blinding = key
+            .blind(&mut blind_rsa_signatures::DefaultRng, &token)
+            .expect("blinding");
+        BlindToken {
+            session_id: session_id.to_string(),
+            token,
+            blinding,
+            key,
+        }
+    }
+}
