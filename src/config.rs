@@ -155,34 +155,9 @@ impl Config {
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get());
         let workers = parse(&get, "WORKERS", default_workers)?;
         let swagger_ui = parse(&get, "SWAGGER_UI", app_env != AppEnv::Production)?;
-        let jwt_secret = get("JWT_SECRET");
-        match &jwt_secret {
-            Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
-                return Err(ConfigError {
-                    setting: "JWT_SECRET",
-                    reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
-                })
-            }
-            None if app_env == AppEnv::Production => {
-                return Err(ConfigError {
-                    setting: "JWT_SECRET",
-                    reason: format!(
-                        "required in production (at least {MIN_JWT_SECRET_BYTES} bytes)"
-                    ),
-                })
-            }
-            _ => {}
-        }
-        let feedback_key_secret = get("FEEDBACK_KEY_SECRET");
-        match &feedback_key_secret {
-            Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => {
-                return Err(ConfigError {
-                    setting: "FEEDBACK_KEY_SECRET",
-                    reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
-                })
-            }
-            _ => {}
-        }
+        let jwt_secret = secret(&get, "JWT_SECRET", app_env)?;
+        // Every instance must derive the same feedback keys: in production it is required too.
+        let feedback_key_secret = secret(&get, "FEEDBACK_KEY_SECRET", app_env)?;
         let access_token_ttl_secs = parse(&get, "ACCESS_TOKEN_TTL_SECS", 900u64)?;
         let refresh_token_ttl_days = parse(&get, "REFRESH_TOKEN_TTL_DAYS", 30u64)?;
         let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
@@ -301,6 +276,26 @@ fn smtp_settings(
     }))
 }
 
+/// A secret setting: at least `MIN_JWT_SECRET_BYTES` bytes when given, and required in
+/// production (development generates one and keeps it in the data directory).
+fn secret(
+    get: &impl Fn(&str) -> Option<String>,
+    setting: &'static str,
+    app_env: AppEnv,
+) -> Result<Option<String>, ConfigError> {
+    match get(setting) {
+        Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => Err(ConfigError {
+            setting,
+            reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+        }),
+        None if app_env == AppEnv::Production => Err(ConfigError {
+            setting,
+            reason: format!("required in production (at least {MIN_JWT_SECRET_BYTES} bytes)"),
+        }),
+        value => Ok(value),
+    }
+}
+
 fn parse<T: FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     setting: &'static str,
@@ -388,6 +383,14 @@ mod tests {
         let missing = config(&[("APP_ENV", "production")]).unwrap_err();
         assert_eq!(missing.setting, "JWT_SECRET");
         assert!(config(&[]).unwrap().jwt_secret.is_none());
+    }
+
+    #[test]
+    fn production_needs_the_feedback_key_secret_too() {
+        let jwt = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let missing = config(&[("APP_ENV", "production"), jwt]).unwrap_err();
+        assert_eq!(missing.setting, "FEEDBACK_KEY_SECRET");
+        assert!(config(&[jwt]).unwrap().feedback_key_secret.is_none());
     }
 
     #[test]

@@ -8,6 +8,10 @@ fn seed_demo(database_url: &str, app_env: &str) -> std::process::Output {
         .env("DATABASE_URL", database_url)
         .env("APP_ENV", app_env)
         .env("JWT_SECRET", "0123456789abcdef0123456789abcdef-demo")
+        .env(
+            "FEEDBACK_KEY_SECRET",
+            "fedcba9876543210fedcba9876543210-demo",
+        )
         .output()
         .expect("the binary runs")
 }

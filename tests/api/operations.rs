@@ -161,6 +161,10 @@ fn production_hides_swagger_ui_but_keeps_the_contract() {
     let app = TestApp::spawn_with(&[
         ("APP_ENV", "production"),
         ("JWT_SECRET", "0123456789abcdef0123456789abcdef-production"),
+        (
+            "FEEDBACK_KEY_SECRET",
+            "fedcba9876543210fedcba9876543210-production",
+        ),
     ]);
     app.get("/swagger-ui/").problem(404, "not-found");
     assert_eq!(app.get("/api-docs/openapi.json").status, 200);
