@@ -54,7 +54,7 @@ pub async fn keys(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The blind signature", body = FeedbackBlindSignature),
-        responses::AuthAction,
+        responses::AuthChange,
     )
 )]
 #[post("/sessions/{id}/feedback-token")]
@@ -97,7 +97,7 @@ pub async fn issue_token(
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The blind signatures, in the order asked", body = FeedbackBlindSignatures),
-        responses::AuthAction,
+        responses::AuthChange,
     )
 )]
 #[post("/groups/{id}/feedback-tokens")]

@@ -62,7 +62,7 @@ pub struct FeedbackKeyList {
 #[into_params(parameter_in = Query)]
 pub struct FeedbackKeysQuery {
     /// Only this period's key (`YYYY-MM`, from last month to 60 months ahead).
-    #[param(example = "2026-12", pattern = r"^\d{4}-\d{2}$")]
+    #[param(example = "2026-12", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub period: Option<String>,
 }
 
