@@ -1,9 +1,6 @@
 //! What every handler may reach: the pool, the settings, token keys, limits and metrics.
 
-use std::{
-    path::Path,
-    sync::{Arc, OnceLock},
-};
+use std::sync::{Arc, OnceLock};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -11,9 +8,9 @@ use sha2::Sha256;
 use crate::{
     auth::{
         rate_limit::AuthLimits,
-        tokens::{new_secret, random_bytes, TokenKeys},
+        tokens::{self, random_bytes, TokenKeys},
     },
-    config::{AppEnv, Config, MIN_JWT_SECRET_BYTES},
+    config::{AppEnv, Config},
     db::DbPool,
     ops::metrics::Metrics,
 };
@@ -56,46 +53,14 @@ fn feedback_secret(config: &Config) -> Result<[u8; 32], String> {
     let secret = match (&config.feedback_key_secret, config.app_env) {
         (Some(secret), _) => secret.as_bytes().to_vec(),
         (None, AppEnv::Test) => PER_PROCESS.get_or_init(|| random_bytes(48)).clone(),
-        (None, _) => kept_feedback_secret(&config.data_dir)?,
+        (None, _) => tokens::kept_secret(
+            &config.data_dir,
+            "feedback-key-secret",
+            "FEEDBACK_KEY_SECRET",
+        )?,
     };
     let mut condensed = Hmac::<Sha256>::new_from_slice(b"peer-support feedback key secret")
         .expect("HMAC takes any key");
     condensed.update(&secret);
     Ok(condensed.finalize().into_bytes().into())
-}
-
-fn kept_feedback_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
-    let path = data_dir.join("feedback-key-secret");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim().to_string();
-        if existing.len() >= MIN_JWT_SECRET_BYTES {
-            return Ok(existing.into_bytes());
-        }
-    }
-    std::fs::create_dir_all(data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
-    let secret = format!("{}{}", new_secret(), new_secret());
-    write_private(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    log::warn!(
-        "FEEDBACK_KEY_SECRET is not set: generated one and kept it in {} (set it in production)",
-        path.display()
-    );
-    Ok(secret.into_bytes())
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
-    use std::{io::Write, os::unix::fs::OpenOptionsExt};
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(content.as_bytes())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
-    std::fs::write(path, content)
 }

@@ -68,7 +68,7 @@ impl TokenKeys {
         let secret = match (&config.jwt_secret, config.app_env) {
             (Some(secret), _) => secret.as_bytes().to_vec(),
             (None, AppEnv::Test) => random_bytes(48),
-            (None, _) => kept_secret(&config.data_dir)?,
+            (None, _) => kept_secret(&config.data_dir, "jwt-secret", "JWT_SECRET")?,
         };
         Ok(TokenKeys::new(&secret, config.access_token_ttl))
     }
@@ -125,8 +125,10 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn kept_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
-    let path = data_dir.join("jwt-secret");
+/// A development secret kept in `data_dir/file_name` (mode 0600): read when it is there, else
+/// generated, written and warned about (`setting` is the variable that should carry it).
+pub fn kept_secret(data_dir: &Path, file_name: &str, setting: &str) -> Result<Vec<u8>, String> {
+    let path = data_dir.join(file_name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let existing = existing.trim().to_string();
         if existing.len() >= MIN_JWT_SECRET_BYTES {
@@ -138,7 +140,7 @@ fn kept_secret(data_dir: &Path) -> Result<Vec<u8>, String> {
     let secret = URL_SAFE_NO_PAD.encode(random_bytes(48));
     write_private(&path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     log::warn!(
-        "JWT_SECRET is not set: generated one and kept it in {} (set JWT_SECRET in production)",
+        "{setting} is not set: generated one and kept it in {} (set {setting} in production)",
         path.display()
     );
     Ok(secret.into_bytes())
