@@ -66,6 +66,8 @@ pub struct Config {
     pub smtp: Option<SmtpSettings>,
     /// How often the notification sender looks for due notices.
     pub notification_poll: Duration,
+    /// How often each instance releases the answers of sessions whose feedback window closed.
+    pub feedback_release_poll: Duration,
 }
 
 /// How to reach the mail server: implicit TLS on port 465, STARTTLS (required) on any other.
@@ -164,6 +166,7 @@ impl Config {
         let feedback_window_hours = parse(&get, "FEEDBACK_WINDOW_HOURS", 168u64)?;
         let smtp = smtp_settings(&get)?;
         let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
+        let feedback_release_secs = parse(&get, "FEEDBACK_RELEASE_SECS", 300u64)?;
         for (setting, value) in [
             ("ACCESS_TOKEN_TTL_SECS", access_token_ttl_secs),
             ("FEEDBACK_WINDOW_HOURS", feedback_window_hours),
@@ -174,6 +177,7 @@ impl Config {
             ("REQUEST_TIMEOUT_SECS", request_timeout_secs),
             ("WORKERS", workers as u64),
             ("NOTIFICATION_POLL_SECS", notification_poll_secs),
+            ("FEEDBACK_RELEASE_SECS", feedback_release_secs),
         ] {
             if value == 0 {
                 return Err(ConfigError {
@@ -202,6 +206,7 @@ impl Config {
             feedback_key_secret,
             smtp,
             notification_poll: Duration::from_secs(notification_poll_secs),
+            feedback_release_poll: Duration::from_secs(feedback_release_secs),
         })
     }
 }

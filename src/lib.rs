@@ -229,7 +229,8 @@ pub fn log_format(
 }
 
 /// Binds the HTTP server on the configured address (port 0 picks a free one) without starting
-/// to serve; returns it with the address it listens on.
+/// to serve, and starts the feedback releaser beside it (on the calling actix runtime); returns
+/// the server with the address it listens on.
 pub fn start(
     config: Config,
     handle_signals: bool,
@@ -237,6 +238,13 @@ pub fn start(
     let bind_addr = config.bind_addr.clone();
     let workers = config.workers;
     let state = web::Data::new(AppState::new(config)?);
+    // Its own connection, as the notification sender has: a busy API never delays a release.
+    feedback::releaser::spawn(
+        DbPool::new(&state.config.database_url, 1, state.config.database_timeout),
+        state.feedback_secret,
+        state.config.feedback_window,
+        state.config.feedback_release_poll,
+    );
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .workers(workers)
         .shutdown_timeout(30);

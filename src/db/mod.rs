@@ -253,6 +253,23 @@ where
     }
 }
 
+/// Inside a `write_transaction`, waits for any other transaction holding the same `name` to
+/// end, and holds it until this one ends: on PostgreSQL a transaction-scoped advisory lock; on
+/// SQLite the write lock `BEGIN IMMEDIATE` took already does it. For rules no row can lock (a
+/// row that does not exist yet).
+pub fn lock_name(conn: &mut AnyConnection, name: &str) -> diesel::QueryResult<()> {
+    use diesel::{sql_types::Text, RunQueryDsl};
+    match conn {
+        AnyConnection::Postgresql(inner) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<Text, _>(name)
+                .execute(inner)
+                .map(|_| ())
+        }
+        AnyConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// Runs the same diesel code on the connection's own backend, for what the multi-backend
 /// connection cannot express (inserting many rows in one statement): `on_backend!(conn, |c|
 /// query.execute(c))`. With `write_transaction`, the only other place backends differ.

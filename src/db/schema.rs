@@ -286,6 +286,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    feedback_released (session_id) {
+        session_id -> Text,
+        counted -> Bool,
+    }
+}
+
+diesel::table! {
     feedback_responses (id) {
         id -> Text,
         session_id -> Text,
@@ -312,6 +319,7 @@ diesel::joinable!(consent_records -> consent_documents (document_id));
 diesel::joinable!(placements -> program_groups (group_id));
 diesel::joinable!(feedback_responses -> group_sessions (session_id));
 diesel::joinable!(feedback_pending -> group_sessions (session_id));
+diesel::joinable!(feedback_released -> group_sessions (session_id));
 diesel::joinable!(referrals -> intake_applications (application_id));
 diesel::joinable!(referrals -> partner_clients (partner_id));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -336,6 +344,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_spent_tokens,
     feedback_responses,
     feedback_pending,
+    feedback_released,
     referrals,
     referral_idempotency_keys,
     referral_claim_codes,

@@ -9,19 +9,22 @@ use crate::{
     state::AppState,
 };
 
-/// The feedback signing keys (public)
+/// Sessions' feedback signing keys (public)
 ///
-/// One RSA-2048 key per period (the calendar month, UTC, in which a session starts), for RFC
-/// 9474 blind signatures, variant RSABSSA-SHA384-PSS-Randomized. A client blinds its token with
-/// the key of the session's period, and verifies the finalized signature with it.
+/// One RSA-2048 key per session, for RFC 9474 blind signatures, variant
+/// RSABSSA-SHA384-PSS-Randomized: a key signs tokens of its own session only. A client blinds
+/// its token with the session's key and verifies the finalized signature with it. The same
+/// session always has the same key, for every caller and on every instance: anyone may fetch it
+/// without signing in and compare, so a server cannot give one person a key of their own.
 #[utoipa::path(
     operation_id = "listFeedbackKeys",
     tag = "feedback",
     params(FeedbackKeysQuery),
     security(()),
     responses(
-        (status = 200, description = "The keys of the previous, current and next three periods, or of the period asked for", body = FeedbackKeyList),
+        (status = 200, description = "One key per session named, in the order named", body = FeedbackKeyList),
         responses::PublicList,
+        (status = 404, response = responses::NotFound),
     )
 )]
 #[get("/feedback-keys")]
@@ -29,23 +32,50 @@ pub async fn keys(
     state: web::Data<AppState>,
     query: web::Query<FeedbackKeysQuery>,
 ) -> Result<web::Json<FeedbackKeyList>, ApiError> {
+    let named = query.into_inner().session_id;
+    let ids = state
+        .pool
+        .run(move |conn| service::named_sessions(conn, &named))
+        .await?;
     let secret = state.feedback_secret;
-    let period = query.into_inner().period;
     Ok(web::Json(
-        web::block(move || service::published_keys(&secret, period.as_deref())).await??,
+        web::block(move || service::published_keys(&secret, &ids)).await?,
     ))
+}
+
+/// Checks a token request, derives its sessions' keys with no connection held, then signs.
+async fn check_then_sign(
+    state: web::Data<AppState>,
+    caller: crate::auth::AuthUser,
+    check: impl FnOnce(
+            &mut crate::db::Conn,
+            &crate::auth::AuthUser,
+        ) -> Result<service::CheckedRequest, ApiError>
+        + Send
+        + 'static,
+) -> Result<Vec<FeedbackBlindSignature>, ApiError> {
+    let checker = caller.clone();
+    let checked = state.pool.run(move |conn| check(conn, &checker)).await?;
+    let secret = state.feedback_secret;
+    let ids = checked.session_ids();
+    web::block(move || service::derive_keys(&secret, &ids)).await?;
+    state
+        .pool
+        .run(move |conn| service::sign(conn, &secret, &caller, &checked))
+        .await
 }
 
 /// Get my feedback token for a session signed, blind (a peer placed in or present at it)
 ///
 /// RFC 9474 blind signature. The client makes the token — the session id's UTF-8 bytes followed
-/// by 32 random bytes — blinds it with the key of the session's period (`GET /feedback-keys`),
+/// by 32 random bytes — blinds it with the session's key (`GET /feedback-keys?session_id=…`),
 /// sends the blinded message here, and finalizes the blind signature it gets back. **What
 /// participants can be told: your answers cannot be linked to you.** The server never sees the
 /// token; it keeps only the fact that you received a signature for this session — no time,
 /// nothing that ties it to the token or to your answers. One per person per session, until its
-/// feedback window closes (also ahead of the session). Not placed in the group nor present:
-/// 403; a second request: 409; a cancelled or closed session: 409.
+/// feedback window closes (also ahead of the session). Only for a peer placed in the group
+/// before the session started (a later placement does not reach back) or marked present at
+/// it, otherwise 403; a second request: 409; a cancelled or closed session: 409.
 #[utoipa::path(
     operation_id = "issueFeedbackToken",
     tag = "feedback",
@@ -66,21 +96,12 @@ pub async fn issue_token(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
-    let st = state.clone();
-    let signed = state
-        .pool
-        .run(move |conn| {
-            service::issue_token(
-                conn,
-                &st.feedback_secret,
-                &caller,
-                &id,
-                &body,
-                st.config.feedback_window,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(signed))
+    let window = state.config.feedback_window;
+    let signed = check_then_sign(state, caller.0, move |conn, caller| {
+        service::check_token_request(conn, caller, &id, &body, window)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(signed.into_iter().next().ok_or(ApiError::Internal)?))
 }
 
 /// Get my feedback tokens for several sessions of my group signed, blind, at once
@@ -109,27 +130,18 @@ pub async fn issue_group_tokens(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let body = body.into_inner();
-    let st = state.clone();
-    let signed = state
-        .pool
-        .run(move |conn| {
-            service::issue_group_tokens(
-                conn,
-                &st.feedback_secret,
-                &caller,
-                &id,
-                &body,
-                st.config.feedback_window,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(signed))
+    let window = state.config.feedback_window;
+    let items = check_then_sign(state, caller.0, move |conn, caller| {
+        service::check_group_request(conn, caller, &id, &body, window)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(FeedbackBlindSignatures { items }))
 }
 
 /// Give anonymous feedback on a session
 ///
 /// No authentication: the body carries the session, its single-use token, the randomizer and
-/// the finalized blind signature, verified with the key of the session's period. The response is
+/// the finalized blind signature, verified with the session's key. The response is
 /// stored with the session and the date only — no account, IP address, user agent or time of
 /// day — and nothing of it is logged; the token is kept only as its SHA-256, to refuse it a
 /// second time. A forged, spent, expired or other-session token is refused the same way (403
@@ -153,12 +165,21 @@ pub async fn submit(
     body: ValidJson<SubmitFeedback>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let st = state.clone();
+    let session_id = body.session_id.clone();
+    let exists = state
+        .pool
+        .run(move |conn| service::session_exists(conn, &session_id))
+        .await?;
+    if !exists {
+        return Err(ApiError::FeedbackTokenRefused);
+    }
+    let secret = state.feedback_secret;
+    let ids = vec![body.session_id.clone()];
+    web::block(move || service::derive_keys(&secret, &ids)).await?;
+    let window = state.config.feedback_window;
     state
         .pool
-        .run(move |conn| {
-            service::submit(conn, &st.feedback_secret, &body, st.config.feedback_window)
-        })
+        .run(move |conn| service::submit(conn, &secret, &body, window))
         .await?;
     Ok(HttpResponse::Created().json(FeedbackReceived {
         status: Receipt::Received,

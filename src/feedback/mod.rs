@@ -8,6 +8,7 @@
 pub mod handlers;
 pub mod keys;
 pub mod models;
+pub mod releaser;
 pub mod repository;
 pub mod sealing;
 pub mod service;

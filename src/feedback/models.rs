@@ -33,19 +33,20 @@ pub struct PendingAnswer {
     pub comment: Option<String>,
 }
 
-/// A published feedback signing key (RFC 9474 RSABSSA-SHA384-PSS-Randomized, RSA-2048).
+/// A session's published feedback signing key (RFC 9474 RSABSSA-SHA384-PSS-Randomized,
+/// RSA-2048). Every instance and every caller gets the same key for a session.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
+    "session_id": "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d",
     "key_id": "o1Vh3WcL9Jc0q0b0mUo8mKxKQ3yq8Y2sVZ0l7a6r1bE",
-    "period": "2026-12",
     "variant": "RSABSSA-SHA384-PSS-Randomized",
     "public_key": "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA..."
 }))]
 pub struct FeedbackKey {
+    /// The session this key signs tokens for (and no other).
+    pub session_id: String,
     /// base64url SHA-256 of the public key's SPKI bytes.
     pub key_id: String,
-    /// The calendar month (UTC) of session starts this key signs for, `YYYY-MM`.
-    pub period: String,
     pub variant: &'static str,
     /// The public key: a DER SubjectPublicKeyInfo (rsaEncryption), base64url without padding.
     pub public_key: String,
@@ -53,17 +54,24 @@ pub struct FeedbackKey {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FeedbackKeyList {
-    /// The previous, the current and the next three periods, or the one period asked for.
+    /// One key per session asked for, in the order asked.
     pub items: Vec<FeedbackKey>,
 }
+
+/// The most sessions one `GET /feedback-keys` names (as many as one token request signs).
+pub const MAX_KEYS_PER_REQUEST: usize = 100;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct FeedbackKeysQuery {
-    /// Only this period's key (`YYYY-MM`, from last month to 60 months ahead).
-    #[param(example = "2026-12", pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
-    pub period: Option<String>,
+    /// The sessions whose keys are wanted: their ids, separated by commas (1 to 100).
+    #[param(
+        example = "a1b2c3d4-e5f6-4a5b-8c7d-9e0f1a2b3c4d,b2c3d4e5-f6a7-4b5c-8d7e-0f1a2b3c4d5e",
+        min_length = 1,
+        max_length = 6500
+    )]
+    pub session_id: String,
 }
 
 /// A blinded message to be signed for one session.
@@ -72,7 +80,8 @@ pub struct FeedbackKeysQuery {
 #[schema(example = json!({"blinded_message": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0-P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn-AgYKDhIWGh4iJiouMjY6PkJGSk5SVlpeYmZqbnJ2en6ChoqOkpaanqKmqq6ytrq-wsbKztLW2t7i5uru8vb6_wMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_g4eLj5OXm5-jp6uvs7e7v8PHy8_T19vf4-fr7_P3-_w"}))]
 pub struct BlindTokenRequest {
     /// The blinded message (RFC 9474 `Blind`), base64url without padding: exactly 256 bytes.
-    /// The message itself is the session id's UTF-8 bytes followed by 32 random bytes.
+    /// The message itself is the session id's UTF-8 bytes followed by 32 random bytes, blinded
+    /// with the session's key (`GET /feedback-keys?session_id=…`).
     #[validate(length(equal = 342))]
     #[schema(min_length = 342, max_length = 342)]
     pub blinded_message: String,
@@ -113,7 +122,7 @@ pub struct GroupBlindRequest {
 }))]
 pub struct FeedbackBlindSignature {
     pub session_id: String,
-    /// The key that signed (see `GET /feedback-keys`); finalize with its public key.
+    /// The session's key that signed (see `GET /feedback-keys`); finalize with its public key.
     pub key_id: String,
     /// RFC 9474 `BlindSign` output, base64url without padding (256 bytes).
     pub blind_signature: String,

@@ -2,15 +2,12 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::ResponseRow;
-use crate::{
-    db::{
-        schema::{
-            feedback_grants, feedback_pending, feedback_responses, feedback_spent_tokens,
-            group_sessions,
-        },
-        Conn,
+use crate::db::{
+    schema::{
+        feedback_grants, feedback_pending, feedback_released, feedback_responses,
+        feedback_spent_tokens, group_sessions,
     },
-    groups::models::SessionStatus,
+    Conn,
 };
 
 /// Records that a person received their token for a session (no time, no token).
@@ -52,12 +49,66 @@ pub fn insert_pending(
         .map(|_| ())
 }
 
-/// Which of these sessions have answers waiting.
-pub fn sessions_pending(conn: &mut Conn, session_ids: &[String]) -> QueryResult<Vec<String>> {
-    feedback_pending::table
-        .filter(feedback_pending::session_id.eq_any(session_ids))
-        .select(feedback_pending::session_id)
-        .distinct()
+/// Which of these sessions exist.
+pub fn existing_sessions(conn: &mut Conn, session_ids: &[String]) -> QueryResult<Vec<String>> {
+    group_sessions::table
+        .filter(group_sessions::id.eq_any(session_ids))
+        .select(group_sessions::id)
+        .load(conn)
+}
+
+/// Sessions (of any status) that started at or before `started_by` and were not released yet,
+/// at most `limit`; restricted to `among` when given.
+pub fn unreleased(
+    conn: &mut Conn,
+    started_by: NaiveDateTime,
+    among: Option<&[String]>,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    let mut q = group_sessions::table
+        .left_join(feedback_released::table)
+        .filter(feedback_released::session_id.is_null())
+        .filter(group_sessions::starts_at.le(started_by))
+        .select(group_sessions::id)
+        .order(group_sessions::starts_at)
+        .limit(limit)
+        .into_boxed();
+    if let Some(ids) = among {
+        q = q.filter(group_sessions::id.eq_any(ids.to_vec()));
+    }
+    q.load(conn)
+}
+
+/// Whether the session's answers were released (its responses final).
+pub fn is_released(conn: &mut Conn, session_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        feedback_released::table.filter(feedback_released::session_id.eq(session_id)),
+    ))
+    .get_result(conn)
+}
+
+pub fn insert_released(conn: &mut Conn, session_id: &str, counted: bool) -> QueryResult<()> {
+    diesel::insert_into(feedback_released::table)
+        .values((
+            feedback_released::session_id.eq(session_id),
+            feedback_released::counted.eq(counted),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn response_count(conn: &mut Conn, session_id: &str) -> QueryResult<i64> {
+    feedback_responses::table
+        .filter(feedback_responses::session_id.eq(session_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Which of these sessions were released, and whether each counts in summaries.
+pub fn released(conn: &mut Conn, session_ids: &[String]) -> QueryResult<Vec<(String, bool)>> {
+    feedback_released::table
+        .filter(feedback_released::session_id.eq_any(session_ids))
+        .select((feedback_released::session_id, feedback_released::counted))
         .load(conn)
 }
 
@@ -69,22 +120,26 @@ pub fn take_pending(conn: &mut Conn, session_id: &str) -> QueryResult<Vec<String
         .get_results(conn)
 }
 
-pub fn insert_response(conn: &mut Conn, row: &ResponseRow) -> QueryResult<()> {
-    diesel::insert_into(feedback_responses::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+/// Writes a session's responses in one statement, in the order given.
+pub fn insert_responses(conn: &mut Conn, rows: &[ResponseRow]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    crate::db::on_backend!(conn, |c| diesel::insert_into(feedback_responses::table)
+        .values(rows)
+        .execute(c)
+        .map(|_| ()))
 }
 
-/// (session id, starts at) of the scheduled sessions of a group (or of every group), started
-/// in `[from, to)` when a range is given.
+/// (session id, starts at) of the sessions of a group (or of every group), started in
+/// `[from, to)` when a range is given, whatever their status: whether one counts was decided
+/// when it was released.
 pub fn sessions_of(
     conn: &mut Conn,
     group_id: Option<&str>,
     range: Option<(NaiveDateTime, NaiveDateTime)>,
 ) -> QueryResult<Vec<(String, NaiveDateTime)>> {
     let mut q = group_sessions::table
-        .filter(group_sessions::status.eq(SessionStatus::Scheduled))
         .select((group_sessions::id, group_sessions::starts_at))
         .into_boxed();
     if let Some(group) = group_id {

@@ -1,11 +1,10 @@
-use std::{collections::HashMap, time::Duration};
+use std::time::Duration;
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use blind_rsa_signatures::{MessageRandomizer, Signature};
-use chrono::{Datelike, NaiveTime};
 use sha2::{Digest, Sha256};
 
 use super::{keys, models::*, repository, sealing};
@@ -23,57 +22,44 @@ fn window_end(session: &SessionRow, window: Duration) -> NaiveDateTime {
     session.starts_at + chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7))
 }
 
-/// How far ahead a period's key may be asked for: sessions are scheduled at most this far out.
-const PERIODS_AHEAD: u32 = 60;
-
-fn published(key: &keys::PeriodKey) -> FeedbackKey {
+fn published(key: &keys::SessionKey) -> FeedbackKey {
     FeedbackKey {
+        session_id: key.session_id.clone(),
         key_id: key.key_id.clone(),
-        period: key.period.clone(),
         variant: keys::VARIANT,
         public_key: key.spki.clone(),
     }
 }
 
-/// The published keys: by default the previous, the current and the next three periods; or the
-/// one period asked for (from the previous one to `PERIODS_AHEAD` months ahead), so that a peer
-/// can blind tokens for the sessions ahead of them.
-pub fn published_keys(
-    secret: &[u8; 32],
-    period: Option<&str>,
-) -> Result<FeedbackKeyList, ApiError> {
-    let now = Utc::now().naive_utc().date();
-    let this_month = now.with_day(1).unwrap_or(now);
-    let month = |offset: i32| {
-        let first = if offset < 0 {
-            this_month - chrono::Months::new(offset.unsigned_abs())
-        } else {
-            this_month + chrono::Months::new(offset as u32)
-        };
-        keys::period_of(first.and_time(NaiveTime::MIN))
-    };
-    let periods: Vec<String> = match period {
-        None => (-1..=3).map(month).collect(),
-        Some(asked) => {
-            let allowed = (-1..=PERIODS_AHEAD as i32).map(month).any(|p| p == asked);
-            if !allowed {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "period",
-                    "range",
-                    format!(
-                        "must be a month (YYYY-MM) from last month to {PERIODS_AHEAD} months ahead"
-                    ),
-                )]));
-            }
-            vec![asked.to_string()]
-        }
-    };
-    Ok(FeedbackKeyList {
-        items: periods
+/// The sessions named in `GET /feedback-keys` (ids separated by commas, 1 to
+/// `MAX_KEYS_PER_REQUEST`), in the order named; not found when any does not exist.
+pub fn named_sessions(conn: &mut Conn, named: &str) -> Result<Vec<String>, ApiError> {
+    let ids: Vec<String> = named.split(',').map(|id| id.trim().to_string()).collect();
+    if ids.iter().any(|id| id.is_empty()) || ids.len() > MAX_KEYS_PER_REQUEST {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "session_id",
+            "list",
+            format!("must name 1 to {MAX_KEYS_PER_REQUEST} session ids, separated by commas"),
+        )]));
+    }
+    let existing: std::collections::HashSet<String> = repository::existing_sessions(conn, &ids)?
+        .into_iter()
+        .collect();
+    if ids.iter().any(|id| !existing.contains(id)) {
+        return Err(ApiError::NotFound);
+    }
+    Ok(ids)
+}
+
+/// The sessions' keys, derived (or found in memory) with no database connection held: a first
+/// derivation takes a moment of CPU.
+pub fn published_keys(secret: &[u8; 32], session_ids: &[String]) -> FeedbackKeyList {
+    FeedbackKeyList {
+        items: derive_keys(secret, session_ids)
             .iter()
-            .map(|p| published(&keys::for_period(secret, p)))
+            .map(|key| published(key))
             .collect(),
-    })
+    }
 }
 
 fn blinded_bytes(field: &str, encoded: &str) -> Result<Vec<u8>, ApiError> {
@@ -90,8 +76,9 @@ fn blinded_bytes(field: &str, encoded: &str) -> Result<Vec<u8>, ApiError> {
         })
 }
 
-/// Whether the caller may receive a token for the session: placed in its group or marked
-/// present, the session not cancelled and its window not closed. Returns when it closes.
+/// Whether the caller may receive a token for the session: placed in its group before it
+/// started (a placement made after it started does not reach back) or marked present, the
+/// session not cancelled and its window not closed. Returns when it closes.
 fn check_grant(
     conn: &mut Conn,
     caller: &AuthUser,
@@ -103,14 +90,13 @@ fn check_grant(
         return Err(ApiError::Conflict("the session was cancelled".into()));
     }
     let submit_by = window_end(session, window);
-    if now >= submit_by {
+    if now >= submit_by || repository::is_released(conn, &session.id)? {
         return Err(ApiError::Conflict(
             "feedback on this session has closed".into(),
         ));
     }
-    let placed = groups::service::is_active_participant(conn, &session.group_id, &caller.id)?;
-    let present = groups::service::was_present(conn, &session.id, &caller.id)?;
-    if !placed && !present {
+    let placed = groups::service::placed_before(conn, session, &caller.id)?;
+    if !placed && !groups::service::was_present(conn, &session.id, &caller.id)? {
         return Err(ApiError::Forbidden);
     }
     Ok(submit_by)
@@ -134,7 +120,7 @@ fn grant_and_sign(
         }
         Err(other) => return Err(other.into()),
     }
-    let key = keys::for_period(secret, &keys::period_of(session.starts_at));
+    let key = keys::for_session(secret, &session.id);
     let signature = key.pair.sk.blind_sign(blinded).map_err(|_| {
         ApiError::Validation(vec![FieldError::new(
             "blinded_message",
@@ -150,35 +136,47 @@ fn grant_and_sign(
     })
 }
 
-/// Blind-signs a peer's token for one session. The server never sees the token: what it
-/// stores is only that this person has received one for this session.
-pub fn issue_token(
+/// A token request that passed every check: the sessions to sign for, each with the end of
+/// its window, and the blinded messages in the same order.
+pub struct CheckedRequest {
+    sessions: Vec<(SessionRow, NaiveDateTime)>,
+    blinded: Vec<Vec<u8>>,
+}
+
+impl CheckedRequest {
+    pub fn session_ids(&self) -> Vec<String> {
+        self.sessions.iter().map(|(s, _)| s.id.clone()).collect()
+    }
+}
+
+/// Checks a peer's request for one session's token. The server never sees the token: what it
+/// will store is only that this person has received one for this session.
+pub fn check_token_request(
     conn: &mut Conn,
-    secret: &[u8; 32],
     caller: &AuthUser,
     session_id: &str,
     request: &BlindTokenRequest,
     window: Duration,
-) -> Result<FeedbackBlindSignature, ApiError> {
+) -> Result<CheckedRequest, ApiError> {
     let blinded = blinded_bytes("blinded_message", &request.blinded_message)?;
     let session = groups::service::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
-    let now = Utc::now().naive_utc();
-    let submit_by = check_grant(conn, caller, &session, window, now)?;
-    db::write_transaction(conn, |conn| {
-        grant_and_sign(conn, secret, caller, &session, &blinded, submit_by)
+    let submit_by = check_grant(conn, caller, &session, window, Utc::now().naive_utc())?;
+    Ok(CheckedRequest {
+        sessions: vec![(session, submit_by)],
+        blinded: vec![blinded],
     })
 }
 
-/// Blind-signs a peer's tokens for several sessions of one group at once, all or none, so the
-/// moment of issuance says nothing about when (or whether) an answer comes.
-pub fn issue_group_tokens(
+/// Checks a peer's request for the tokens of several sessions of one group at once, fetched
+/// ahead of time so that the moment of issuance says nothing about when (or whether) an
+/// answer comes.
+pub fn check_group_request(
     conn: &mut Conn,
-    secret: &[u8; 32],
     caller: &AuthUser,
     group_id: &str,
     request: &GroupBlindRequest,
     window: Duration,
-) -> Result<FeedbackBlindSignatures, ApiError> {
+) -> Result<CheckedRequest, ApiError> {
     let mut blinded = Vec::with_capacity(request.items.len());
     for (i, item) in request.items.iter().enumerate() {
         blinded.push(blinded_bytes(
@@ -208,19 +206,48 @@ pub fn issue_group_tokens(
         let submit_by = check_grant(conn, caller, &session, window, now)?;
         sessions.push((session, submit_by));
     }
-    let items = db::write_transaction(conn, |conn| {
-        sessions
+    Ok(CheckedRequest { sessions, blinded })
+}
+
+/// Derives (or finds in memory) the keys of these sessions. It holds no database connection:
+/// call it between checking a request and signing, so a first derivation (a moment of CPU
+/// per session) never keeps a connection from other requests.
+pub fn derive_keys(
+    secret: &[u8; 32],
+    session_ids: &[String],
+) -> Vec<std::sync::Arc<keys::SessionKey>> {
+    session_ids
+        .iter()
+        .map(|id| keys::for_session(secret, id))
+        .collect()
+}
+
+/// Records the grants of a checked request and blind-signs each session's message with that
+/// session's key, all or none.
+pub fn sign(
+    conn: &mut Conn,
+    secret: &[u8; 32],
+    caller: &AuthUser,
+    checked: &CheckedRequest,
+) -> Result<Vec<FeedbackBlindSignature>, ApiError> {
+    db::write_transaction(conn, |conn| {
+        checked
+            .sessions
             .iter()
-            .zip(&blinded)
+            .zip(&checked.blinded)
             .map(|((session, submit_by), blinded)| {
                 grant_and_sign(conn, secret, caller, session, blinded, *submit_by)
             })
             .collect::<Result<Vec<_>, ApiError>>()
-    })?;
-    Ok(FeedbackBlindSignatures { items })
+    })
 }
 
-/// Whether the submission carries a token of this session, validly signed by its period's key.
+/// Whether a session exists (a submission names it before its key is derived).
+pub fn session_exists(conn: &mut Conn, session_id: &str) -> Result<bool, ApiError> {
+    Ok(!repository::existing_sessions(conn, &[session_id.to_string()])?.is_empty())
+}
+
+/// Whether the submission carries a token of this session, validly signed by its key.
 fn token_verifies(secret: &[u8; 32], session: &SessionRow, request: &SubmitFeedback) -> bool {
     let decoded = (
         URL_SAFE_NO_PAD.decode(&request.token),
@@ -237,7 +264,7 @@ fn token_verifies(secret: &[u8; 32], session: &SessionRow, request: &SubmitFeedb
     if token.len() != session.id.len() + 32 || !token.starts_with(session.id.as_bytes()) {
         return false;
     }
-    let key = keys::for_period(secret, &keys::period_of(session.starts_at));
+    let key = keys::for_session(secret, &session.id);
     key.pair
         .pk
         .verify(
@@ -286,6 +313,11 @@ pub fn submit(
         .map(|token| hex(&Sha256::digest(token)))
         .map_err(|_| ApiError::FeedbackTokenRefused)?;
     db::write_transaction(conn, |conn| {
+        // Serialized with the release of this session: once released, its responses are final.
+        db::lock_name(conn, &release_lock(&session.id))?;
+        if repository::is_released(conn, &session.id)? {
+            return Err(ApiError::FeedbackTokenRefused);
+        }
         match repository::spend_token(conn, &spent, &session.id) {
             Ok(()) => {}
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
@@ -312,49 +344,75 @@ pub fn submit(
     })
 }
 
-/// Moves the waiting answers of these closed sessions into the responses: per session, all of
-/// them in one transaction and in random order, so that neither row order nor transaction ids
-/// of the responses follow the order in which people answered.
-pub fn release_closed(
-    conn: &mut Conn,
-    secret: &[u8; 32],
-    closed: &[String],
-) -> Result<(), ApiError> {
-    use rand::seq::SliceRandom;
-    for session_id in repository::sessions_pending(conn, closed)? {
-        db::write_transaction(conn, |conn| {
-            let mut answers = Vec::new();
-            for sealed in repository::take_pending(conn, &session_id)? {
-                let answer: PendingAnswer = sealing::open(secret, &session_id, &sealed)
-                    .and_then(|plain| serde_json::from_slice(&plain).ok())
-                    .ok_or(ApiError::Internal)?;
-                answers.push(answer);
-            }
-            answers.shuffle(&mut rand::rngs::OsRng);
-            for answer in answers {
-                repository::insert_response(
-                    conn,
-                    &ResponseRow {
-                        id: db::new_id(),
-                        session_id: session_id.clone(),
-                        submitted_on: answer.submitted_on,
-                        felt_safe: answer.felt_safe,
-                        felt_heard: answer.felt_heard,
-                        found_useful: answer.found_useful,
-                        would_recommend: answer.would_recommend,
-                        comment: answer.comment,
-                    },
-                )?;
-            }
-            Ok::<(), ApiError>(())
-        })?;
-    }
-    Ok(())
+/// The name that serializes a session's release with submissions to it.
+fn release_lock(session_id: &str) -> String {
+    format!("feedback release {session_id}")
 }
 
-/// The sessions a summary may count: window closed and at least `MINIMUM_RESPONSES` responses.
-/// Their responses never change again, and each brings five or more, so no summary — nor the
-/// difference of two — isolates fewer than five people.
+/// Releases one session whose window has closed, once: moves its waiting answers into the
+/// responses — all of them in one transaction and in random order, so that neither row order
+/// nor transaction ids follow the order in which people answered — and decides for good
+/// whether it counts in summaries: scheduled, at least `MINIMUM_RESPONSES` responses and as
+/// many people placed before it started or present at it.
+fn release(conn: &mut Conn, secret: &[u8; 32], session_id: &str) -> Result<(), ApiError> {
+    use rand::seq::SliceRandom;
+    db::write_transaction(conn, |conn| {
+        db::lock_name(conn, &release_lock(session_id))?;
+        if repository::is_released(conn, session_id)? {
+            return Ok(());
+        }
+        let session = groups::service::find_session(conn, session_id)?.ok_or(ApiError::NotFound)?;
+        let mut rows = Vec::new();
+        for sealed in repository::take_pending(conn, session_id)? {
+            let answer: PendingAnswer = sealing::open(secret, session_id, &sealed)
+                .and_then(|plain| serde_json::from_slice(&plain).ok())
+                .ok_or(ApiError::Internal)?;
+            rows.push(ResponseRow {
+                id: db::new_id(),
+                session_id: session_id.to_string(),
+                submitted_on: answer.submitted_on,
+                felt_safe: answer.felt_safe,
+                felt_heard: answer.felt_heard,
+                found_useful: answer.found_useful,
+                would_recommend: answer.would_recommend,
+                comment: answer.comment,
+            });
+        }
+        rows.shuffle(&mut rand::rngs::OsRng);
+        repository::insert_responses(conn, &rows)?;
+        let responses = repository::response_count(conn, session_id)?;
+        let counted = session.status == SessionStatus::Scheduled
+            && responses >= MINIMUM_RESPONSES
+            && groups::service::people_at(conn, &session)? as i64 >= MINIMUM_RESPONSES;
+        repository::insert_released(conn, session_id, counted)?;
+        Ok(())
+    })
+}
+
+/// Releases the sessions whose window closed by `now` and that were not released yet (among
+/// `among` when given), at most `limit`; returns how many.
+pub fn release_due(
+    conn: &mut Conn,
+    secret: &[u8; 32],
+    window: Duration,
+    now: NaiveDateTime,
+    among: Option<&[String]>,
+    limit: i64,
+) -> Result<usize, ApiError> {
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7));
+    let Some(started_by) = now.checked_sub_signed(window) else {
+        return Ok(0);
+    };
+    let due = repository::unreleased(conn, started_by, among, limit)?;
+    for session_id in &due {
+        release(conn, secret, session_id)?;
+    }
+    Ok(due.len())
+}
+
+/// The sessions a summary may count: released (window closed, so their responses never change
+/// again) and counted (five or more responses, five or more people at them), so no summary —
+/// nor the difference of two — isolates fewer than five people.
 fn summarize(
     conn: &mut Conn,
     secret: &[u8; 32],
@@ -363,27 +421,33 @@ fn summarize(
     window: Duration,
 ) -> Result<FeedbackSummary, ApiError> {
     let now = Utc::now().naive_utc();
-    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7));
+    let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7));
     let closed: Vec<String> = sessions
         .iter()
-        .filter(|(_, starts_at)| *starts_at + window <= now)
+        .filter(|(_, starts_at)| *starts_at + span <= now)
         .map(|(id, _)| id.clone())
         .collect();
-    release_closed(conn, secret, &closed)?;
-    let mut by_session: HashMap<String, Vec<ResponseRow>> = HashMap::new();
-    for row in repository::responses_of(conn, &closed)? {
-        by_session
-            .entry(row.session_id.clone())
-            .or_default()
-            .push(row);
-    }
-    let included: Vec<Vec<ResponseRow>> = by_session
-        .into_values()
-        .filter(|rows| rows.len() as i64 >= MINIMUM_RESPONSES)
+    release_due(
+        conn,
+        secret,
+        window,
+        now,
+        Some(&closed),
+        closed.len() as i64,
+    )?;
+    // Released sessions are final whatever the window setting is now (an operator lengthening
+    // FEEDBACK_WINDOW_HOURS re-opens nothing).
+    let all: Vec<String> = sessions.iter().map(|(id, _)| id.clone()).collect();
+    let released = repository::released(conn, &all)?;
+    let counted: Vec<String> = released
+        .iter()
+        .filter(|(_, counted)| *counted)
+        .map(|(id, _)| id.clone())
         .collect();
-    let responses: Vec<&ResponseRow> = included.iter().flatten().collect();
+    let responses = repository::responses_of(conn, &counted)?;
     if (responses.len() as i64) < MINIMUM_RESPONSES {
-        let collecting = scope == "session" && closed.is_empty() && !sessions.is_empty();
+        let collecting =
+            scope == "session" && closed.is_empty() && released.is_empty() && !sessions.is_empty();
         return Ok(suppressed(
             scope,
             if collecting {
@@ -395,7 +459,7 @@ fn summarize(
     }
     let rating = |pick: fn(&ResponseRow) -> Option<i16>| {
         let mut distribution = [0i64; 5];
-        for value in responses.iter().filter_map(|r| pick(r)) {
+        for value in responses.iter().filter_map(pick) {
             distribution[(value.clamp(1, 5) - 1) as usize] += 1;
         }
         let answered: i64 = distribution.iter().sum();
@@ -419,7 +483,7 @@ fn summarize(
         reason: None,
         minimum_responses: MINIMUM_RESPONSES,
         response_count: Some(responses.len() as i64),
-        sessions_included: Some(included.len() as i64),
+        sessions_included: Some(counted.len() as i64),
         felt_safe: Some(rating(|r| r.felt_safe)),
         felt_heard: Some(rating(|r| r.felt_heard)),
         found_useful: Some(rating(|r| r.found_useful)),

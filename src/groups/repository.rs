@@ -190,6 +190,44 @@ pub fn is_active_participant(conn: &mut Conn, group_id: &str, user_id: &str) -> 
     .get_result(conn)
 }
 
+/// When an active participant of the group joined it; `None` for anyone else.
+pub fn active_since(
+    conn: &mut Conn,
+    group_id: &str,
+    user_id: &str,
+) -> QueryResult<Option<NaiveDateTime>> {
+    group_participants::table
+        .filter(group_participants::group_id.eq(group_id))
+        .filter(group_participants::user_id.eq(user_id))
+        .filter(group_participants::status.eq(ParticipantStatus::Active))
+        .select(group_participants::joined_at)
+        .first(conn)
+        .optional()
+}
+
+/// The active participants of a group who joined it at or before `at`.
+pub fn active_participants_since(
+    conn: &mut Conn,
+    group_id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Vec<String>> {
+    group_participants::table
+        .filter(group_participants::group_id.eq(group_id))
+        .filter(group_participants::status.eq(ParticipantStatus::Active))
+        .filter(group_participants::joined_at.le(at))
+        .select(group_participants::user_id)
+        .load(conn)
+}
+
+/// The people marked present at a session.
+pub fn present_at(conn: &mut Conn, session_id: &str) -> QueryResult<Vec<String>> {
+    attendance::table
+        .filter(attendance::session_id.eq(session_id))
+        .filter(attendance::present.eq(true))
+        .select(attendance::participant_id)
+        .load(conn)
+}
+
 /// Groups the user facilitates or is an active participant of.
 pub fn groups_of_member(conn: &mut Conn, user_id: &str) -> QueryResult<Vec<String>> {
     let mut ids: Vec<String> = group_facilitators::table

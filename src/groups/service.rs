@@ -744,6 +744,28 @@ pub fn is_active_participant(
     Ok(repository::is_active_participant(conn, group_id, user_id)?)
 }
 
+/// Whether the person was placed in the session's group when it started: an active participant
+/// who joined at or before its start (a placement made later does not reach back).
+pub fn placed_before(
+    conn: &mut Conn,
+    session: &SessionRow,
+    user_id: &str,
+) -> Result<bool, ApiError> {
+    Ok(repository::active_since(conn, &session.group_id, user_id)?
+        .is_some_and(|joined| joined <= session.starts_at))
+}
+
+/// How many distinct people were at a session: placed in its group before it started (and still
+/// placed), or marked present.
+pub fn people_at(conn: &mut Conn, session: &SessionRow) -> Result<usize, ApiError> {
+    let mut people: std::collections::HashSet<String> =
+        repository::active_participants_since(conn, &session.group_id, session.starts_at)?
+            .into_iter()
+            .collect();
+    people.extend(repository::present_at(conn, &session.id)?);
+    Ok(people.len())
+}
+
 /// Whether the person was marked present at the session.
 pub fn was_present(conn: &mut Conn, session_id: &str, user_id: &str) -> Result<bool, ApiError> {
     Ok(repository::attendance_of(conn, session_id)?

@@ -38,7 +38,23 @@ fn setup(app: &TestApp, placed: usize) -> Setup {
             peer
         })
         .collect();
+    placed_long_ago(app, &group);
     Setup { p, group, peers }
+}
+
+/// Moves the placements in a group a month back, so that the group's sessions of the last
+/// hours took place after they were made (a placement does not reach back).
+fn placed_long_ago(app: &TestApp, group: &str) {
+    let mut conn = peer_support_api::db::ConnectionManager::new(&app.database_url)
+        .establish()
+        .unwrap();
+    let past = (Utc::now() - Duration::days(30))
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S");
+    conn.batch_execute(&format!(
+        "UPDATE group_participants SET joined_at = '{past}' WHERE group_id = '{group}'"
+    ))
+    .unwrap();
 }
 
 /// A session of the group that started an hour ago.
@@ -171,7 +187,8 @@ fn a_token_is_spent_once_and_bad_tokens_are_refused_alike() {
     let session = past_session(&app, &s);
     let other_session = past_session(&app, &s);
     let t = take_token(&app, &s.peers[0], &session);
-    // Signed for one session, offered for another (same period key): the token names its session.
+    // Signed for one session, offered for another: the token names its session, and the
+    // other session's key does not verify it.
     let moved = SignedToken {
         session_id: other_session.clone(),
         ..t.clone()
@@ -207,36 +224,152 @@ fn a_token_is_spent_once_and_bad_tokens_are_refused_alike() {
 }
 
 #[test]
-fn keys_are_published_per_period() {
+fn each_session_has_its_own_key_published_to_anyone() {
     let app = TestApp::spawn();
-    let keys = app.get("/api/v1/feedback-keys");
+    let s = setup(&app, 1);
+    let (a, b) = (past_session(&app, &s), past_session(&app, &s));
+    let keys = app.get(&format!("/api/v1/feedback-keys?session_id={a},{b}"));
     assert_eq!(keys.status, 200, "{}", keys.body);
     let items = keys.json()["items"].as_array().unwrap().clone();
-    assert_eq!(items.len(), 5);
-    let now = Utc::now().format("%Y-%m").to_string();
-    assert!(items.iter().any(|k| k["period"] == now.as_str()));
+    assert_eq!(items.len(), 2);
+    assert_eq!(
+        (
+            items[0]["session_id"].as_str(),
+            items[1]["session_id"].as_str()
+        ),
+        (Some(a.as_str()), Some(b.as_str()))
+    );
+    assert_ne!(
+        items[0]["key_id"], items[1]["key_id"],
+        "one key per session"
+    );
     for k in &items {
         assert_eq!(k["variant"], "RSABSSA-SHA384-PSS-Randomized");
     }
-    let ids: std::collections::HashSet<&str> = items
-        .iter()
-        .map(|k| k["key_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids.len(), 5, "one key per period");
-    // The same keys again: derived, not drawn anew.
-    assert_eq!(
-        app.get("/api/v1/feedback-keys").json()["items"],
-        json!(items)
+    // The same key for everyone, signed in or not, and on another instance of the same secret.
+    let again = app.get_as(
+        &format!("/api/v1/feedback-keys?session_id={a}"),
+        &s.peers[0].access,
     );
-    let one = app
-        .get(&format!("/api/v1/feedback-keys?period={now}"))
-        .json();
-    assert_eq!(one["items"].as_array().unwrap().len(), 1);
-    assert!(items.contains(&one["items"][0]));
-    app.get("/api/v1/feedback-keys?period=1999-01")
+    assert_eq!(again.json()["items"][0], items[0]);
+    let second = TestApp::spawn_with(&[(
+        "FEEDBACK_KEY_SECRET",
+        "one-secret-for-every-instance-0123456789",
+    )]);
+    let third = TestApp::spawn_with(&[(
+        "FEEDBACK_KEY_SECRET",
+        "one-secret-for-every-instance-0123456789",
+    )]);
+    let (x, y) = (setup(&second, 0), setup(&third, 0));
+    let session_x = past_session(&second, &x);
+    let mut conn = peer_support_api::db::ConnectionManager::new(&third.database_url)
+        .establish()
+        .unwrap();
+    let copy = format!(
+        "INSERT INTO group_sessions (id, group_id, starts_at, duration_minutes, status, version, created_at, updated_at) \
+         SELECT '{session_x}', id, created_at, 90, 'scheduled', 1, created_at, created_at FROM program_groups WHERE id = '{}'",
+        y.group
+    );
+    conn.batch_execute(&copy).unwrap();
+    assert_eq!(
+        second
+            .get(&format!("/api/v1/feedback-keys?session_id={session_x}"))
+            .json()["items"][0],
+        third
+            .get(&format!("/api/v1/feedback-keys?session_id={session_x}"))
+            .json()["items"][0],
+        "instances sharing FEEDBACK_KEY_SECRET publish the same key"
+    );
+    // Unknown sessions, empty or oversized lists.
+    app.get(&format!(
+        "/api/v1/feedback-keys?session_id={a},{}",
+        uuid::Uuid::new_v4()
+    ))
+    .problem(404, "not-found");
+    app.get("/api/v1/feedback-keys?session_id=")
         .problem(422, "validation-failed");
-    app.get("/api/v1/feedback-keys?period=soon")
+    app.get(&format!("/api/v1/feedback-keys?session_id={a},,{b}"))
         .problem(422, "validation-failed");
+    let many = vec![a.as_str(); 101].join(",");
+    app.get(&format!("/api/v1/feedback-keys?session_id={many}"))
+        .problem(422, "validation-failed");
+    app.get("/api/v1/feedback-keys")
+        .problem(400, "invalid-parameter");
+}
+
+#[test]
+fn a_token_signed_for_one_session_is_refused_for_another_of_the_same_group_and_month() {
+    let app = TestApp::spawn();
+    let s = setup(&app, 1);
+    let (a, b) = (past_session(&app, &s), past_session(&app, &s));
+    // The peer blinds a token naming session B under session A's key and asks for A's token:
+    // the server cannot see what it signs, so it signs; but only A's key verifies it.
+    let cross = app.blind_token_with(&b, app.session_key(&a));
+    let res = app.json(
+        "POST",
+        &format!("/api/v1/sessions/{a}/feedback-token"),
+        Some(&s.peers[0].access),
+        &json!({"blinded_message": cross.blinded_message()}),
+    );
+    assert_eq!(res.status, 201, "{}", res.body);
+    let signed = cross.finalize(res.json()["blind_signature"].as_str().unwrap());
+    submit(&app, &signed, "for B with A's grant").problem(403, "feedback-token-refused");
+    let as_a = SignedToken {
+        session_id: a.clone(),
+        ..signed.clone()
+    };
+    submit(&app, &as_a, "naming B, offered for A").problem(403, "feedback-token-refused");
+    // B's own token still works, once.
+    let own = take_token(&app, &s.peers[0], &b);
+    assert_eq!(submit(&app, &own, "for B").status, 201);
+}
+
+#[test]
+fn a_placement_made_after_a_session_started_grants_no_token_for_it() {
+    let app = TestApp::spawn();
+    let s = setup(&app, 1);
+    let before = past_session(&app, &s);
+    // Placed now, an hour after `before` started.
+    let late = app.peer("late@example.ca");
+    let id = apply(&app, &late, "en");
+    make_ready(&app, &s.p, &late, &id);
+    grant(&app, &late, "en", &REQUIRED);
+    let res = act(
+        &app,
+        &s.p.coordinator.access,
+        &id,
+        "place",
+        json!({"group_id": s.group}),
+    );
+    assert_eq!(res.json()["status"], "placed", "{}", res.body);
+    request_token(&app, &late, &app.blind_token(&before)).problem(403, "forbidden");
+    // Sessions after the placement are theirs; marked present, the earlier one is too.
+    let after = {
+        let start = (Utc::now() + Duration::minutes(5)).to_rfc3339();
+        let res = app.json(
+            "POST",
+            &format!("/api/v1/groups/{}/sessions", s.group),
+            Some(&s.p.coordinator.access),
+            &json!({"starts_at": start}),
+        );
+        assert_eq!(res.status, 201, "{}", res.body);
+        res.json()["items"][0]["id"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        request_token(&app, &late, &app.blind_token(&after)).status,
+        201
+    );
+    let marked = app.json(
+        "PUT",
+        &format!("/api/v1/sessions/{before}/attendance"),
+        Some(&s.p.coordinator.access),
+        &json!({"records": [{"participant_id": late.id, "present": true}]}),
+    );
+    assert!(marked.status < 300, "{}", marked.body);
+    assert_eq!(
+        request_token(&app, &late, &app.blind_token(&before)).status,
+        201
+    );
 }
 
 #[test]
@@ -518,6 +651,7 @@ fn on_postgresql_no_row_order_pairs_grants_with_responses() {
         assert_eq!(res.json()["status"], "placed", "{}", res.body);
         peers.push(peer);
     }
+    placed_long_ago(&app, &group);
     let s = Setup { p, group, peers };
     let session = past_session(&app, &s);
     // The worst case: each peer takes a token and answers at once, one after the other.
@@ -622,4 +756,81 @@ fn on_postgresql_no_row_order_pairs_grants_with_responses() {
         }
         _ => println!("pg_dump is not available: the dump half of this test was skipped"),
     }
+}
+
+#[test]
+fn a_released_summary_never_changes_even_when_the_window_setting_grows() {
+    use crate::helpers::test_database;
+    let secrets = [
+        (
+            "JWT_SECRET",
+            "the-jwt-secret-both-instances-share-0123456789",
+        ),
+        (
+            "FEEDBACK_KEY_SECRET",
+            "the-feedback-secret-both-instances-share-0123",
+        ),
+    ];
+    let app = TestApp::spawn_with(&secrets);
+    let s = setup(&app, 6);
+    let session = past_session(&app, &s);
+    give_feedback(&app, &s.peers[..5], &session);
+    let late = take_token(&app, &s.peers[5], &session);
+    close_window(&app, &session);
+    let path = format!("/api/v1/sessions/{session}/feedback-summary");
+    let released = app.get_as(&path, &s.p.coordinator.access).json();
+    assert_eq!(released["response_count"], 5, "{released}");
+    submit(&app, &late, "one more, after the close").problem(403, "feedback-token-refused");
+    // The operator lengthens the window to 30 days: on an instance with that setting, the
+    // closed session's window would be open again — but it was released, so nothing changes.
+    let longer = TestApp::spawn_on(
+        test_database(),
+        &[
+            secrets[0],
+            secrets[1],
+            ("DATABASE_URL", app.database_url.as_str()),
+            ("FEEDBACK_WINDOW_HOURS", "720"),
+        ],
+    );
+    submit(&longer, &late, "one more, window re-opened").problem(403, "feedback-token-refused");
+    assert_eq!(
+        longer.get_as(&path, &s.p.coordinator.access).json(),
+        released
+    );
+    assert_eq!(app.get_as(&path, &s.p.coordinator.access).json(), released);
+}
+
+#[test]
+fn answers_are_released_when_the_window_closes_without_anyone_reading() {
+    use peer_support_api::db::schema::{feedback_pending, feedback_released, feedback_responses};
+    let app = TestApp::spawn_with(&[("FEEDBACK_RELEASE_SECS", "1")]);
+    let s = setup(&app, 5);
+    let session = past_session(&app, &s);
+    give_feedback(&app, &s.peers, &session);
+    let mut conn = peer_support_api::db::ConnectionManager::new(&app.database_url)
+        .establish()
+        .unwrap();
+    let count = |conn: &mut peer_support_api::db::AnyConnection| {
+        let pending: i64 = feedback_pending::table.count().get_result(conn).unwrap();
+        let responses: i64 = feedback_responses::table.count().get_result(conn).unwrap();
+        (pending, responses)
+    };
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(
+        count(&mut conn),
+        (5, 0),
+        "nothing moves while the window is open"
+    );
+    close_window(&app, &session);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while count(&mut conn) != (0, 5) && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(
+        count(&mut conn),
+        (0, 5),
+        "released by the instance, unasked"
+    );
+    let counted: Vec<(String, bool)> = feedback_released::table.load(&mut conn).unwrap();
+    assert_eq!(counted, vec![(session.clone(), true)]);
 }

@@ -479,33 +479,33 @@ impl SignedToken {
 }
 
 impl TestApp {
-    /// Makes a token for a session and blinds it with its period's published key, as a client
-    /// would: the token is the session id's bytes followed by 32 random bytes.
-    pub fn blind_token(&self, session_id: &str) -> BlindToken {
-        use diesel::{QueryDsl, RunQueryDsl};
-        use peer_support_api::db::schema::group_sessions;
-        let mut conn = db::ConnectionManager::new(&self.database_url)
-            .establish()
-            .expect("test database");
-        let starts_at: chrono::NaiveDateTime = group_sessions::table
-            .find(session_id)
-            .select(group_sessions::starts_at)
-            .first(&mut conn)
-            .expect("the session exists");
-        let period = starts_at.format("%Y-%m").to_string();
-        let keys = self
-            .get(&format!("/api/v1/feedback-keys?period={period}"))
-            .json();
-        let published = keys["items"]
-            .as_array()
-            .expect("a list of keys")
-            .iter()
-            .find(|k| k["period"] == period.as_str())
-            .expect("the session's period is published");
-        let key = blind_rsa_signatures::PublicKeySha384PSSRandomized::from_der(&unb64(
+    /// The public key of a session, as published to anyone (`GET /feedback-keys`).
+    pub fn session_key(
+        &self,
+        session_id: &str,
+    ) -> blind_rsa_signatures::PublicKeySha384PSSRandomized {
+        let res = self.get(&format!("/api/v1/feedback-keys?session_id={session_id}"));
+        assert_eq!(res.status, 200, "{}", res.body);
+        let published = &res.json()["items"][0];
+        assert_eq!(published["session_id"], session_id);
+        blind_rsa_signatures::PublicKeySha384PSSRandomized::from_der(&unb64(
             published["public_key"].as_str().unwrap(),
         ))
-        .expect("an SPKI public key");
+        .expect("an SPKI public key")
+    }
+
+    /// Makes a token for a session and blinds it with the session's published key, as a client
+    /// would: the token is the session id's bytes followed by 32 random bytes.
+    pub fn blind_token(&self, session_id: &str) -> BlindToken {
+        self.blind_token_with(session_id, self.session_key(session_id))
+    }
+
+    /// The same, blinded with the given key (to offer one session's key for another).
+    pub fn blind_token_with(
+        &self,
+        session_id: &str,
+        key: blind_rsa_signatures::PublicKeySha384PSSRandomized,
+    ) -> BlindToken {
         let mut token = session_id.as_bytes().to_vec();
         token.extend_from_slice(&rand::random::<[u8; 32]>());
         let blinding = key
