@@ -441,11 +441,37 @@ impl ResponseError for ApiError {
     }
 }
 
+/// The log target whose lines the log format writes without a time stamp (`crate::log_format`):
+/// the feedback routes' access lines, and any error logged while serving them (`untimed`).
+pub const UNTIMED_LOG_TARGET: &str = "peer_support_api::access::feedback";
+
+thread_local! {
+    static UNTIMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `work` with the errors this thread logs meanwhile written without their time (the
+/// feedback routes: a database error's log line must not date an anonymous answer).
+pub fn untimed<T>(work: impl FnOnce() -> T) -> T {
+    let before = UNTIMED.replace(true);
+    let outcome = work();
+    UNTIMED.set(before);
+    outcome
+}
+
+/// Where this thread's error lines go: untimed inside `untimed`, else this module.
+fn log_target() -> &'static str {
+    if UNTIMED.get() {
+        UNTIMED_LOG_TARGET
+    } else {
+        module_path!()
+    }
+}
+
 impl ApiError {
     /// A stored value this build cannot read (a corrupt or foreign row): logged with the
     /// column it came from, answered as an internal error, never replaced by a default.
     pub fn unreadable(column: &str, error: impl std::fmt::Display) -> ApiError {
-        log::error!("{column}: the stored value cannot be read: {error}");
+        log::error!(target: log_target(), "{column}: the stored value cannot be read: {error}");
         ApiError::Internal
     }
 }
@@ -460,17 +486,17 @@ impl From<diesel::result::Error> for ApiError {
             }
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
             | Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                log::warn!("database unavailable: {error}");
+                log::warn!(target: log_target(), "database unavailable: {error}");
                 ApiError::Unavailable
             }
             Error::DatabaseError(DatabaseErrorKind::Unknown, ref info)
                 if is_unavailable_message(info.message()) =>
             {
-                log::warn!("database unavailable: {error}");
+                log::warn!(target: log_target(), "database unavailable: {error}");
                 ApiError::Unavailable
             }
             other => {
-                log::error!("database error: {other}");
+                log::error!(target: log_target(), "database error: {other}");
                 ApiError::Internal
             }
         }
@@ -529,14 +555,14 @@ fn collect_field_errors(
 
 impl From<r2d2::Error> for ApiError {
     fn from(error: r2d2::Error) -> Self {
-        log::warn!("database pool: {error}");
+        log::warn!(target: log_target(), "database pool: {error}");
         ApiError::Unavailable
     }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(_: actix_web::error::BlockingError) -> Self {
-        log::error!("blocking task failed");
+        log::error!(target: log_target(), "blocking task failed");
         ApiError::Internal
     }
 }

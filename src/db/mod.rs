@@ -206,6 +206,23 @@ impl DbPool {
         })
         .await?
     }
+
+    /// `run`, with any error logged meanwhile written without its time (`error::untimed`): for
+    /// the feedback routes, whose events must not be dated by a log line.
+    pub async fn run_untimed<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.clone();
+        web::block(move || {
+            crate::error::untimed(|| {
+                let mut conn = pool.get()?;
+                work(&mut conn)
+            })
+        })
+        .await?
+    }
 }
 
 /// Runs `work` in a transaction that takes the write lock first on SQLite (`BEGIN IMMEDIATE`):

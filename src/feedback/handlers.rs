@@ -35,7 +35,7 @@ pub async fn keys(
     let named = query.into_inner().session_id;
     let ids = state
         .pool
-        .run(move |conn| service::named_sessions(conn, &named))
+        .run_untimed(move |conn| service::named_sessions(conn, &named))
         .await?;
     let secret = state.feedback_secret;
     Ok(web::Json(
@@ -55,13 +55,16 @@ async fn check_then_sign(
         + 'static,
 ) -> Result<Vec<FeedbackBlindSignature>, ApiError> {
     let checker = caller.clone();
-    let checked = state.pool.run(move |conn| check(conn, &checker)).await?;
+    let checked = state
+        .pool
+        .run_untimed(move |conn| check(conn, &checker))
+        .await?;
     let secret = state.feedback_secret;
     let ids = checked.session_ids();
     web::block(move || service::derive_keys(&secret, &ids)).await?;
     state
         .pool
-        .run(move |conn| service::sign(conn, &secret, &caller, &checked))
+        .run_untimed(move |conn| service::sign(conn, &secret, &caller, &checked))
         .await
 }
 
@@ -168,7 +171,7 @@ pub async fn submit(
     let session_id = body.session_id.clone();
     let exists = state
         .pool
-        .run(move |conn| service::session_exists(conn, &session_id))
+        .run_untimed(move |conn| service::session_exists(conn, &session_id))
         .await?;
     if !exists {
         return Err(ApiError::FeedbackTokenRefused);
@@ -179,7 +182,7 @@ pub async fn submit(
     let window = state.config.feedback_window;
     state
         .pool
-        .run(move |conn| service::submit(conn, &secret, &body, window))
+        .run_untimed(move |conn| service::submit(conn, &secret, &body, window))
         .await?;
     Ok(HttpResponse::Created().json(FeedbackReceived {
         status: Receipt::Received,

@@ -32,7 +32,7 @@ pub const FEEDBACK_PATHS: &str = "^/api/v1/([^/]*/)*feedback";
 
 /// The log target of the feedback routes' access lines, which the log format writes without a
 /// time stamp (`crate::log_format`).
-pub const FEEDBACK_LOG_TARGET: &str = "peer_support_api::access::feedback";
+pub const FEEDBACK_LOG_TARGET: &str = crate::error::UNTIMED_LOG_TARGET;
 
 pub fn is_feedback_path(path: &str) -> bool {
     path.strip_prefix("/api/v1/").is_some_and(|rest| {

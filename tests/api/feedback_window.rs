@@ -185,3 +185,39 @@ fn metrics_keep_no_latency_for_the_feedback_routes() {
         "no series for today's feedback requests: {dated:?}"
     );
 }
+
+#[test]
+fn a_feedback_request_that_fails_logs_its_error_without_a_time() {
+    use crate::helpers::{captured_logs, postgres_admin_url, test_database};
+    let unreachable = if postgres_admin_url().is_some() {
+        "postgres://postgres@127.0.0.1:1/nowhere"
+    } else {
+        "sqlite:///proc/no-such-dir/peer-support.db"
+    };
+    let app = TestApp::spawn_on(
+        test_database(),
+        &[
+            ("DATABASE_URL", unreachable),
+            ("DATABASE_TIMEOUT_MS", "300"),
+        ],
+    );
+    let session = uuid::Uuid::new_v4();
+    let res = app.post_json(
+        "/api/v1/feedback",
+        &json!({"session_id": session.to_string(), "token": "dG9rZW4", "randomizer": "cmFuZG9taXplcg",
+                "signature": "c2lnbmF0dXJl", "felt_safe": 4}),
+    );
+    res.problem(503, "service-unavailable");
+    let logs = captured_logs();
+    let pool_lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains("peer_support_api::access::feedback") && l.contains("database pool"))
+        .collect();
+    assert!(!pool_lines.is_empty(), "the failure is logged: {logs}");
+    for line in pool_lines {
+        assert!(
+            line.starts_with("[WARN") || line.starts_with("[ERROR"),
+            "a failed feedback request's log line carries no time: {line}"
+        );
+    }
+}

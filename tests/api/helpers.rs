@@ -281,6 +281,8 @@ fn capture_logs() {
             .filter_module("ureq", log::LevelFilter::Off)
             .filter_module("ureq_proto", log::LevelFilter::Off)
             .target(env_logger::Target::Pipe(Box::new(LogCapture)))
+            // The server's own format: feedback lines without a time stamp.
+            .format(peer_support_api::log_format)
             .try_init();
     });
 }
