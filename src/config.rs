@@ -68,6 +68,13 @@ pub struct Config {
     pub notification_poll: Duration,
     /// How often each instance releases the answers of sessions whose feedback window closed.
     pub feedback_release_poll: Duration,
+    /// A second address serving only `/metrics`, `/healthz` and `/readyz` (for a scraper on a
+    /// private network); when set, the public port does not serve `/metrics` without the token.
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// A bearer token that opens `/metrics` on the public port.
+    pub metrics_token: Option<String>,
+    /// `Strict-Transport-Security: max-age=…` on every response, when set (behind TLS only).
+    pub hsts_max_age: Option<u64>,
 }
 
 /// How to reach the mail server: implicit TLS on port 465, STARTTLS (required) on any other.
@@ -167,6 +174,35 @@ impl Config {
         let smtp = smtp_settings(&get)?;
         let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
         let feedback_release_secs = parse(&get, "FEEDBACK_RELEASE_SECS", 300u64)?;
+        let metrics_addr = match get("METRICS_ADDR") {
+            None => None,
+            Some(raw) => Some(
+                raw.trim()
+                    .parse::<std::net::SocketAddr>()
+                    .ok()
+                    .filter(|a| a.port() != 0)
+                    .ok_or(ConfigError {
+                        setting: "METRICS_ADDR",
+                        reason: format!(
+                            "{raw:?} is not an address with a port, such as 10.0.0.5:9090"
+                        ),
+                    })?,
+            ),
+        };
+        let metrics_token = get("METRICS_TOKEN").filter(|t| !t.trim().is_empty());
+        if metrics_token
+            .as_ref()
+            .is_some_and(|t| t.len() < MIN_JWT_SECRET_BYTES)
+        {
+            return Err(ConfigError {
+                setting: "METRICS_TOKEN",
+                reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
+            });
+        }
+        let hsts_max_age = match get("HSTS_MAX_AGE_SECS") {
+            None => None,
+            Some(_) => Some(parse(&get, "HSTS_MAX_AGE_SECS", 0u64)?),
+        };
         for (setting, value) in [
             ("ACCESS_TOKEN_TTL_SECS", access_token_ttl_secs),
             ("FEEDBACK_WINDOW_HOURS", feedback_window_hours),
@@ -207,6 +243,9 @@ impl Config {
             smtp,
             notification_poll: Duration::from_secs(notification_poll_secs),
             feedback_release_poll: Duration::from_secs(feedback_release_secs),
+            metrics_addr,
+            metrics_token,
+            hsts_max_age,
         })
     }
 }

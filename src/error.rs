@@ -131,6 +131,9 @@ pub enum ApiError {
     FeedbackTokenRefused,
     #[error("precondition failed")]
     PreconditionFailed,
+    /// A cross-origin request from an origin not in `CORS_ALLOWED_ORIGINS`.
+    #[error("origin not allowed")]
+    OriginNotAllowed,
     #[error("too many requests")]
     TooManyRequests { retry_after: u64 },
     #[error("service unavailable")]
@@ -156,7 +159,9 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden | ApiError::FeedbackTokenRefused => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::FeedbackTokenRefused | ApiError::OriginNotAllowed => {
+                StatusCode::FORBIDDEN
+            }
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_)
@@ -185,6 +190,7 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden => "forbidden",
             ApiError::FeedbackTokenRefused => "feedback-token-refused",
+            ApiError::OriginNotAllowed => "origin-not-allowed",
             ApiError::NotFound => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict(_) => "conflict",
@@ -292,6 +298,13 @@ impl ApiError {
                 pick(
                     "This feedback token cannot be used: it was already used, has expired, or is not for this session.",
                     "Ce jeton de rétroaction ne peut pas servir : il a déjà été utilisé, il est expiré ou il ne vise pas cette séance.",
+                ),
+            ),
+            ApiError::OriginNotAllowed => (
+                pick("Origin not allowed", "Origine non autorisée"),
+                pick(
+                    "This API does not accept cross-origin requests from this origin (see CORS_ALLOWED_ORIGINS).",
+                    "Cette API n'accepte pas de requêtes d'une autre origine depuis celle-ci (voir CORS_ALLOWED_ORIGINS).",
                 ),
             ),
             ApiError::NotFound => (

@@ -135,7 +135,8 @@ pub fn build_app(
                 ),
             );
     }
-    app.wrap(from_fn(middleware::deadline))
+    app.wrap(from_fn(middleware::metrics_listener_only))
+        .wrap(from_fn(middleware::deadline))
         .wrap(from_fn(middleware::refuse_nul_in_url))
         .wrap(cors(&config.cors_allowed_origins))
         .wrap(from_fn(middleware::security_headers))
@@ -143,6 +144,7 @@ pub fn build_app(
         .wrap(from_fn(middleware::request_id))
         .wrap(state.metrics.middleware.clone())
         .wrap(from_fn(middleware::feedback_without_time))
+        .wrap(from_fn(middleware::name_unknown_methods))
         .wrap(access_log())
 }
 
@@ -209,8 +211,11 @@ fn cors(allowed_origins: &[String]) -> Cors {
 /// Never headers (tokens), bodies or query strings (free text). The feedback routes have their
 /// own line, with the day only (`middleware::feedback_without_time`).
 fn access_log() -> Logger {
-    Logger::new("%{method}xi %U %s %b %Dms rid=%{x-request-id}o")
-        .custom_request_replace("method", |req| req.method().to_string())
+    Logger::new("%{method}xi %{path}xi %s %b %Dms rid=%{x-request-id}o")
+        .custom_request_replace("method", |req| {
+            middleware::method_label(req.method()).to_string()
+        })
+        .custom_request_replace("path", |req| middleware::loggable_path(req.path()))
         .exclude("/healthz")
         .exclude_regex(middleware::FEEDBACK_PATHS)
 }
@@ -236,6 +241,7 @@ pub fn start(
     handle_signals: bool,
 ) -> Result<(actix_web::dev::Server, std::net::SocketAddr), String> {
     let bind_addr = config.bind_addr.clone();
+    let metrics_addr = config.metrics_addr;
     let workers = config.workers;
     let state = web::Data::new(AppState::new(config)?);
     // Its own connection, as the notification sender has: a busy API never delays a release.
@@ -251,9 +257,14 @@ pub fn start(
     if !handle_signals {
         server = server.disable_signals();
     }
-    let server = server
+    let mut server = server
         .bind(&bind_addr)
         .map_err(|e| format!("cannot listen on {bind_addr}: {e}"))?;
+    if let Some(metrics_addr) = metrics_addr {
+        server = server
+            .bind(metrics_addr)
+            .map_err(|e| format!("cannot listen on METRICS_ADDR {metrics_addr}: {e}"))?;
+    }
     let addr = *server.addrs().first().ok_or("no address bound")?;
     Ok((server.run(), addr))
 }

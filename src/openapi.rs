@@ -82,6 +82,17 @@ impl Modify for BearerScheme {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`METRICS_TOKEN`, for a scraper reading `/metrics` on the public port.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 

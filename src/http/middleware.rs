@@ -12,7 +12,10 @@ use actix_web::{
     body::{BoxBody, MessageBody},
     dev::{Payload, ServiceRequest, ServiceResponse},
     error::PayloadError,
-    http::header::{self, HeaderName, HeaderValue},
+    http::{
+        header::{self, HeaderName, HeaderValue},
+        Method,
+    },
     middleware::Next,
     web::Bytes,
     Error, HttpMessage,
@@ -77,6 +80,73 @@ pub async fn feedback_without_time(
         state.metrics.record_feedback((pattern, method, status));
     }
     Ok(res)
+}
+
+/// The methods this API knows (HTTP's own); any other is `OTHER` from the first layer on, so a
+/// made-up method can neither add a metrics series nor fill a log line.
+pub fn is_known_method(method: &Method) -> bool {
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::CONNECT,
+    ]
+    .contains(method)
+}
+
+/// A request's method as logged and counted: itself when known, else `OTHER`.
+pub fn method_label(method: &Method) -> &str {
+    if is_known_method(method) {
+        method.as_str()
+    } else {
+        "OTHER"
+    }
+}
+
+/// The most of a request path a log line keeps.
+const LOGGED_PATH_CHARS: usize = 200;
+
+/// A request path as logged: at most `LOGGED_PATH_CHARS` characters, then `…`.
+pub fn loggable_path(path: &str) -> String {
+    match path.char_indices().nth(LOGGED_PATH_CHARS) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path.to_string(),
+    }
+}
+
+/// Renames a made-up method `OTHER` before metrics, routing or anything else sees it: it is
+/// refused as before (405, with the methods the path allows), counted under one label.
+pub async fn name_unknown_methods(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if !is_known_method(req.method()) {
+        req.head_mut().method = Method::from_bytes(b"OTHER").expect("a valid method token");
+    }
+    next.call(req).await
+}
+
+/// The paths served on `METRICS_ADDR`; anything else there is not found.
+const METRICS_LISTENER_PATHS: [&str; 3] = ["/metrics", "/healthz", "/readyz"];
+
+/// On the metrics address, only the operational routes: the API is not served there.
+pub async fn metrics_listener_only(
+    req: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let on_metrics_listener = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .and_then(|state| state.config.metrics_addr)
+        .is_some_and(|addr| addr == req.app_config().local_addr());
+    if on_metrics_listener && !METRICS_LISTENER_PATHS.contains(&req.path()) {
+        return Ok(req.error_response(ApiError::NotFound));
+    }
+    next.call(req).await
 }
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -152,6 +222,13 @@ pub async fn render_problems(
         .and_then(|e| e.as_error::<ApiError>())
     {
         Some(api_error) => api_error.clone(),
+        None if res
+            .response()
+            .error()
+            .is_some_and(|e| e.as_error::<actix_cors::CorsError>().is_some()) =>
+        {
+            ApiError::OriginNotAllowed
+        }
         None => {
             // Problem documents and JSON errors of their own (OAuth's) are left as they are.
             let is_json = res
@@ -178,8 +255,8 @@ pub async fn render_problems(
             log::error!(
                 target: target,
                 "{} {} answered {status} outside ApiError",
-                res.request().method(),
-                instance
+                method_label(res.request().method()),
+                loggable_path(&instance)
             );
         }
     }
@@ -188,6 +265,7 @@ pub async fn render_problems(
     problem.request_id = request_id;
     let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".into());
     let (req, mut response) = res.into_parts();
+    *response.status_mut() = api_error.status();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -225,14 +303,41 @@ pub async fn refuse_nul_in_url(
     next.call(req).await
 }
 
-/// Headers every response carries; API responses are never cached by default.
+/// JSON answers load nothing and are framed by nobody.
+const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+/// Swagger UI's page: its own scripts and styles only (it sets inline styles and data: icons),
+/// talking to this origin only.
+const SWAGGER_UI_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' \
+    'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Headers every response carries: a content security policy (Swagger UI's own, or none at
+/// all), `Strict-Transport-Security` when `HSTS_MAX_AGE_SECS` is set; API responses are never
+/// cached by default.
 pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let is_api = req.path().starts_with("/api/");
+    let csp = if req.path().starts_with("/swagger-ui") {
+        SWAGGER_UI_CSP
+    } else {
+        API_CSP
+    };
+    let hsts = req
+        .app_data::<actix_web::web::Data<AppState>>()
+        .and_then(|state| state.config.hsts_max_age);
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    if let Some(max_age) = hsts {
+        if let Ok(value) = HeaderValue::from_str(&format!("max-age={max_age}; includeSubDomains")) {
+            headers.insert(header::STRICT_TRANSPORT_SECURITY, value);
+        }
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

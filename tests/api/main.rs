@@ -5,6 +5,7 @@ mod auth;
 mod contract;
 mod demo;
 mod directory;
+mod edge;
 mod errors;
 mod feedback;
 mod feedback_window;
