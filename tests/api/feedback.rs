@@ -834,3 +834,41 @@ fn answers_are_released_when_the_window_closes_without_anyone_reading() {
     let counted: Vec<(String, bool)> = feedback_released::table.load(&mut conn).unwrap();
     assert_eq!(counted, vec![(session.clone(), true)]);
 }
+
+#[test]
+fn five_answers_from_fewer_than_five_people_still_placed_are_not_shown() {
+    let app = TestApp::spawn();
+    let s = setup(&app, 5);
+    let session = past_session(&app, &s);
+    give_feedback(&app, &s.peers, &session);
+    // One of the five leaves before the window closes (participation consent withdrawn): only
+    // four people remain who were placed when the session took place.
+    let records = app
+        .get_as("/api/v1/consent-records", &s.peers[0].access)
+        .json();
+    let participation = records["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "participation_consent" && r["decision"] == "granted")
+        .expect("a participation consent")["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let withdrawn = app.json(
+        "POST",
+        &format!("/api/v1/consent-records/{participation}/withdraw"),
+        Some(&s.peers[0].access),
+        &json!({}),
+    );
+    assert_eq!(withdrawn.status, 201, "{}", withdrawn.body);
+    close_window(&app, &session);
+    let summary = |path: String| app.get_as(&path, &s.p.coordinator.access).json();
+    let shown = summary(format!("/api/v1/sessions/{session}/feedback-summary"));
+    assert_eq!(shown["suppressed"], true, "{shown}");
+    let group = summary(format!("/api/v1/groups/{}/feedback-summary", s.group));
+    assert_eq!(group["suppressed"], true, "{group}");
+    // Decided once, at release: reading again shows the same.
+    let again = summary(format!("/api/v1/sessions/{session}/feedback-summary"));
+    assert_eq!(again, shown);
+}
