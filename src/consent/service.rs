@@ -105,6 +105,14 @@ pub fn create_document(
 
 /// The kinds among `required` whose current version in `language` the person has not granted
 /// (or granted and withdrew).
+/// Inside a write transaction: waits for, then holds until it ends, the right to change or rely
+/// on one person's consents. A withdrawal and a placement that relies on the consent take it
+/// both, so a placement can never be confirmed on a consent withdrawn meanwhile (PostgreSQL's
+/// READ COMMITTED would let both commit; SQLite's write lock serializes them anyway).
+pub fn lock_consents_of(conn: &mut Conn, person_id: &str) -> Result<(), ApiError> {
+    Ok(db::lock_name(conn, &format!("consents of {person_id}"))?)
+}
+
 pub fn missing_consents(
     conn: &mut Conn,
     person_id: &str,
@@ -274,6 +282,7 @@ pub fn withdraw(
         if !may {
             return Err(ApiError::NotFound);
         }
+        lock_consents_of(conn, &record.person_id)?;
         if record.decision != Decision::Granted {
             return Err(ApiError::Conflict(
                 "only a granted consent can be withdrawn".into(),

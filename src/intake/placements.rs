@@ -17,7 +17,10 @@ use super::{
 use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
-    consent::{models::ConsentKind, service::missing_consents},
+    consent::{
+        models::ConsentKind,
+        service::{lock_consents_of, missing_consents},
+    },
     db::{self, Conn},
     error::{ApiError, FieldError},
     groups::{
@@ -65,6 +68,7 @@ pub(super) fn place(
             group.status
         )));
     }
+    lock_consents_of(conn, &peer_id)?;
     let missing = missing_consents(
         conn,
         &peer_id,

@@ -175,6 +175,9 @@ pub fn update_user(
         )]));
     }
     db::write_transaction(conn, |conn| {
+        // One change to accounts' roles or access at a time: two admins demoting each other at
+        // once would each still count the other and leave none (READ COMMITTED).
+        db::lock_name(conn, "account roles and access")?;
         let user = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
         let old_role = user.role;
         let new_role = changes.role.unwrap_or(old_role);

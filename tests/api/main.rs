@@ -16,5 +16,6 @@ mod matrix;
 mod notifications;
 mod operations;
 mod queries;
+mod races;
 mod referrals;
 mod users;
