@@ -41,6 +41,9 @@ impl std::error::Error for ConfigError {}
 pub struct Config {
     pub app_env: AppEnv,
     pub database_url: String,
+    /// The database URL migrations run with (the tables' owner), when the service itself runs
+    /// as a role that owns nothing (`MIGRATION_DATABASE_URL`); else `database_url`.
+    pub migration_database_url: Option<String>,
     pub bind_addr: String,
     pub data_dir: PathBuf,
     pub cors_allowed_origins: Vec<String>,
@@ -75,6 +78,15 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `Strict-Transport-Security: max-age=…` on every response, when set (behind TLS only).
     pub hsts_max_age: Option<u64>,
+}
+
+impl Config {
+    /// The URL migrations run with: `MIGRATION_DATABASE_URL`, else `DATABASE_URL`.
+    pub fn migration_url(&self) -> &str {
+        self.migration_database_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
+    }
 }
 
 /// How to reach the mail server: implicit TLS on port 465, STARTTLS (required) on any other.
@@ -129,6 +141,19 @@ impl Config {
                 setting: "DATABASE_URL",
                 reason: "expected postgres://…, sqlite://PATH or a file path".into(),
             });
+        }
+        let is_postgres =
+            |url: &str| url.starts_with("postgres://") || url.starts_with("postgresql://");
+        let migration_database_url = get("MIGRATION_DATABASE_URL").filter(|u| !u.trim().is_empty());
+        if let Some(url) = &migration_database_url {
+            if !is_postgres(url) || !is_postgres(&database_url) {
+                return Err(ConfigError {
+                    setting: "MIGRATION_DATABASE_URL",
+                    reason: "a postgres://… URL of the tables' owner, with a postgres:// \
+                             DATABASE_URL (SQLite has no roles)"
+                        .into(),
+                });
+            }
         }
         let bind_addr = get("BIND_ADDR").unwrap_or_else(|| "127.0.0.1:8080".into());
         if bind_addr.parse::<std::net::SocketAddr>().is_err() {
@@ -226,6 +251,7 @@ impl Config {
             app_env,
             data_dir: PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into())),
             database_url,
+            migration_database_url,
             bind_addr,
             cors_allowed_origins,
             body_limit_bytes,

@@ -115,7 +115,7 @@ pub fn seed(config: &Config) -> Result<DemoData, String> {
     if config.app_env == AppEnv::Production {
         return Err("seed-demo is refused when APP_ENV=production".into());
     }
-    db::connect_and_migrate(&config.database_url)?;
+    db::connect_and_migrate(config.migration_url())?;
     let mut conn = db::ConnectionManager::new(&config.database_url)
         .establish()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;

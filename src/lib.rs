@@ -272,7 +272,7 @@ pub fn start(
 /// Migrates, then serves until SIGTERM or Ctrl-C (in-flight requests finish first), with the
 /// notification sender running beside the server and stopping with it.
 pub async fn serve(config: Config) -> Result<(), String> {
-    let url = config.database_url.clone();
+    let url = config.migration_url().to_string();
     let applied = web::block(move || db::connect_and_migrate(&url))
         .await
         .map_err(|e| e.to_string())??;

@@ -58,7 +58,7 @@ fn run(command: Command) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     match command {
         Command::Migrate => {
-            let applied = db::connect_and_migrate(&config.database_url)?;
+            let applied = db::connect_and_migrate(config.migration_url())?;
             println!("{applied} migrations applied");
             Ok(())
         }
@@ -94,7 +94,7 @@ fn run(command: Command) -> Result<(), String> {
                         format!("ADMIN_PASSWORD is not set and no terminal to ask on: {e}")
                     })?,
             };
-            db::connect_and_migrate(&config.database_url)?;
+            db::connect_and_migrate(config.migration_url())?;
             let id = users::service::create_first_admin(
                 &config.database_url,
                 &email,

@@ -3,6 +3,7 @@
 
 mod auth;
 mod contract;
+mod database_roles;
 mod demo;
 mod directory;
 mod edge;
