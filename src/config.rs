@@ -78,6 +78,9 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// `Strict-Transport-Security: max-age=…` on every response, when set (behind TLS only).
     pub hsts_max_age: Option<u64>,
+    /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client (`TRUSTED_PROXIES`); from
+    /// anyone else those headers are ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Config {
@@ -224,6 +227,12 @@ impl Config {
                 reason: format!("must be at least {MIN_JWT_SECRET_BYTES} bytes"),
             });
         }
+        let trusted_proxies =
+            crate::http::client::parse_trusted(&get("TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| ConfigError {
+                    setting: "TRUSTED_PROXIES",
+                    reason,
+                })?;
         let hsts_max_age = match get("HSTS_MAX_AGE_SECS") {
             None => None,
             Some(_) => Some(parse(&get, "HSTS_MAX_AGE_SECS", 0u64)?),
@@ -272,6 +281,7 @@ impl Config {
             metrics_addr,
             metrics_token,
             hsts_max_age,
+            trusted_proxies,
         })
     }
 }

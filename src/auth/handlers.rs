@@ -11,7 +11,7 @@ use super::{
 use crate::{
     domain::Receipt,
     error::{responses, ApiError},
-    http::{extractors::ValidJson, middleware::RequestId},
+    http::{client, extractors::ValidJson, middleware::RequestId},
     state::AppState,
     users,
 };
@@ -39,9 +39,12 @@ pub async fn register(
     request_id: RequestId,
     body: ValidJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let source = client::source(&req, &state.config.trusted_proxies);
+    let st = state.clone();
     state
-        .limits
-        .signup_attempt(req.peer_addr().map(|a| a.ip()))?;
+        .pool
+        .run(move |conn| st.limits.signup_attempt(conn, source.as_ref()))
+        .await?;
     let body = body.into_inner();
     // Hashed before a pooled connection is taken: a hash is tens of milliseconds of CPU.
     let password = body.password.clone();
@@ -89,13 +92,13 @@ pub async fn login(
     body: ValidJson<LoginRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let body = body.into_inner();
-    let address = req.peer_addr().map(|a| a.ip());
+    let source = client::source(&req, &state.config.trusted_proxies);
     let pair = web::block(move || {
         let ctx = LoginContext {
             keys: &state.keys,
             limits: &state.limits,
             refresh_ttl: state.config.refresh_token_ttl,
-            address,
+            source,
             request_id: Some(request_id.0),
         };
         service::login(&state.pool, &ctx, &body.email, &body.password)

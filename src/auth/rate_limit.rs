@@ -1,115 +1,200 @@
-//! Limits on log-in and sign-up attempts (governor's keyed GCRA limiters), per account and per
-//! client address. They live in each instance's memory: behind a load balancer each instance
-//! limits on its own, which still bounds guessing to a small multiple.
+//! Limits on attempts, kept in the database (`rate_limits`): every instance on one database
+//! enforces one limit, a restart forgets nothing, and windows long over are deleted as hits come
+//! in. Fixed windows: a key may be hit `most` times per `window`, then it is refused until its
+//! window ends. Sources are addresses as `crate::http::client` reads them (behind
+//! `TRUSTED_PROXIES` only, IPv6 per /64).
+//!
+//! Log-in counts failures only, per account *and* source (five a minute), per source (thirty a
+//! minute) and per account from anywhere (a ceiling of a hundred in fifteen minutes): a stranger
+//! guessing from one place is slowed at once without locking the owner out of their own
+//! account elsewhere, and a successful log-in costs nothing.
 
-use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+use std::time::Duration;
 
-use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use chrono::NaiveDateTime;
 
-use crate::error::ApiError;
+use super::repository;
+use crate::{
+    db::{self, Conn},
+    error::ApiError,
+    http::client::Source,
+};
+
+/// One limit: at most `most` hits per `window`, per key.
+pub struct Limit {
+    name: &'static str,
+    most: i32,
+    window: Duration,
+}
+
+const fn limit(name: &'static str, most: i32, seconds: u64) -> Limit {
+    Limit {
+        name,
+        most,
+        window: Duration::from_secs(seconds),
+    }
+}
+
+/// Failed log-ins at one account from one source.
+pub const LOGIN_ACCOUNT_SOURCE: Limit = limit("login:account+source", 5, 60);
+/// Failed log-ins from one source, whatever the account.
+pub const LOGIN_SOURCE: Limit = limit("login:source", 30, 60);
+/// Failed log-ins at one account from anywhere: a ceiling far above one person's mistakes.
+pub const LOGIN_ACCOUNT: Limit = limit("login:account", 100, 15 * 60);
+/// Sign-ups from one source.
+pub const SIGNUP_SOURCE: Limit = limit("signup:source", 10, 60);
+/// Referral claim codes asked by one account (each one is an email to the referral's address).
+pub const CLAIM_CODE_ACCOUNT: Limit = limit("claim-code:account", 3, 600);
+/// Anonymous directory submissions from one source.
+pub const DIRECTORY_SOURCE: Limit = limit("directory-submission:source", 10, 3600);
+/// Intake applications by one account.
+pub const APPLICATION_ACCOUNT: Limit = limit("intake-application:account", 10, 24 * 3600);
+
+/// The longest window of any limit: rows older than this are over for all of them.
+const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 pub struct AuthLimits {
     enabled: bool,
-    login_per_account: DefaultKeyedRateLimiter<String>,
-    login_per_address: DefaultKeyedRateLimiter<IpAddr>,
-    signup_per_address: DefaultKeyedRateLimiter<IpAddr>,
-    claim_code_per_account: DefaultKeyedRateLimiter<String>,
 }
 
-/// Which limit refused an attempt.
+/// Which limit refused a log-in.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Refusal {
     Account(u64),
     Address(u64),
 }
 
-fn quota(burst: u32, one_every: Duration) -> Quota {
-    Quota::with_period(one_every)
-        .expect("non-zero period")
-        .allow_burst(NonZeroU32::new(burst).expect("non-zero burst"))
+fn seconds_left(started: NaiveDateTime, window: Duration, now: NaiveDateTime) -> u64 {
+    let ends = started + chrono::Duration::from_std(window).unwrap_or(chrono::Duration::zero());
+    (ends - now).num_seconds().max(1) as u64
 }
 
-fn check<K: std::hash::Hash + Eq + Clone>(
-    limiter: &DefaultKeyedRateLimiter<K>,
-    key: &K,
-) -> Result<(), u64> {
-    limiter.check_key(key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
-        wait.as_secs().max(1)
-    })
+impl Limit {
+    fn key(&self, subject: &str) -> String {
+        format!("{}:{subject}", self.name)
+    }
+
+    fn started_by(&self, now: NaiveDateTime) -> NaiveDateTime {
+        now - chrono::Duration::from_std(self.window).unwrap_or(chrono::Duration::zero())
+    }
+
+    /// Counts a hit; refuses it (with the seconds until the window ends) past the limit.
+    fn hit(&self, conn: &mut Conn, subject: &str) -> Result<Result<(), u64>, ApiError> {
+        let now = db::now();
+        let (hits, started) =
+            repository::rate_limit_hit(conn, &self.key(subject), now, self.started_by(now))?;
+        if rand::random::<u8>() == 0 {
+            let over = now - chrono::Duration::from_std(LONGEST_WINDOW).unwrap_or_default();
+            repository::forget_rate_limits(conn, over)?;
+        }
+        Ok(if hits > self.most {
+            Err(seconds_left(started, self.window, now))
+        } else {
+            Ok(())
+        })
+    }
+
+    /// Whether the key is at its limit now, without counting.
+    fn reached(&self, conn: &mut Conn, subject: &str) -> Result<Result<(), u64>, ApiError> {
+        let now = db::now();
+        Ok(
+            match repository::rate_limit_state(conn, &self.key(subject))? {
+                Some((hits, started)) if started > self.started_by(now) && hits >= self.most => {
+                    Err(seconds_left(started, self.window, now))
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+}
+
+fn account_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn too_many(outcome: Result<(), u64>) -> Result<(), ApiError> {
+    outcome.map_err(|retry_after| ApiError::TooManyRequests { retry_after })
 }
 
 impl AuthLimits {
     pub fn new(enabled: bool) -> AuthLimits {
-        AuthLimits {
-            enabled,
-            // Five attempts at one account, then one more a minute.
-            login_per_account: RateLimiter::keyed(quota(5, Duration::from_secs(60))),
-            // Thirty attempts from one address, then one every two seconds.
-            login_per_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
-            // Ten sign-ups from one address, then one a minute.
-            signup_per_address: RateLimiter::keyed(quota(10, Duration::from_secs(60))),
-            // Three referral claim codes asked by one account, then one every ten minutes
-            // (each one is an email to the referral's address).
-            claim_code_per_account: RateLimiter::keyed(quota(3, Duration::from_secs(600))),
-        }
+        AuthLimits { enabled }
     }
 
-    /// Counts a log-in attempt; refuses it when the address or the account is over its limit.
-    pub fn login_attempt(&self, email: &str, address: Option<IpAddr>) -> Result<(), Refusal> {
+    /// Refuses a log-in when its source, its account from this source, or its account from
+    /// anywhere has failed too often lately. Counts nothing: `login_failed` does.
+    pub fn login_attempt(
+        &self,
+        conn: &mut Conn,
+        email: &str,
+        source: Option<&Source>,
+    ) -> Result<Result<(), Refusal>, ApiError> {
+        if !self.enabled {
+            return Ok(Ok(()));
+        }
+        let account = account_key(email);
+        if let Some(source) = source {
+            if let Err(wait) = LOGIN_SOURCE.reached(conn, &source.0)? {
+                return Ok(Err(Refusal::Address(wait)));
+            }
+            let pair = format!("{account}|{}", source.0);
+            if let Err(wait) = LOGIN_ACCOUNT_SOURCE.reached(conn, &pair)? {
+                return Ok(Err(Refusal::Account(wait)));
+            }
+        }
+        Ok(LOGIN_ACCOUNT
+            .reached(conn, &account)?
+            .map_err(Refusal::Account))
+    }
+
+    /// Counts a failed log-in against its account, its source and the two together.
+    pub fn login_failed(
+        &self,
+        conn: &mut Conn,
+        email: &str,
+        source: Option<&Source>,
+    ) -> Result<(), ApiError> {
         if !self.enabled {
             return Ok(());
         }
-        if let Some(address) = address {
-            check(&self.login_per_address, &address).map_err(Refusal::Address)?;
+        let account = account_key(email);
+        if let Some(source) = source {
+            let _ = LOGIN_SOURCE.hit(conn, &source.0)?;
+            let _ = LOGIN_ACCOUNT_SOURCE.hit(conn, &format!("{account}|{}", source.0))?;
         }
-        check(&self.login_per_account, &email.to_lowercase()).map_err(Refusal::Account)
+        let _ = LOGIN_ACCOUNT.hit(conn, &account)?;
+        Ok(())
     }
 
-    pub fn signup_attempt(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
-        match address {
-            Some(address) if self.enabled => check(&self.signup_per_address, &address)
-                .map_err(|retry_after| ApiError::TooManyRequests { retry_after }),
-            _ => Ok(()),
-        }
+    /// Counts a sign-up from `source`; refuses it past the limit.
+    pub fn signup_attempt(&self, conn: &mut Conn, source: Option<&Source>) -> Result<(), ApiError> {
+        self.count(conn, &SIGNUP_SOURCE, source.map(|s| s.0.as_str()))
     }
 
     /// Counts a request for a referral claim code by account `user_id`. It is counted whether
     /// or not a referral exists, so a refusal tells nothing about one.
-    pub fn claim_code_request(&self, user_id: &str) -> Result<(), ApiError> {
-        if !self.enabled {
-            return Ok(());
-        }
-        check(&self.claim_code_per_account, &user_id.to_string())
-            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
+    pub fn claim_code_request(&self, conn: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+        self.count(conn, &CLAIM_CODE_ACCOUNT, Some(user_id))
     }
 
-    /// Forgets keys whose limits have fully recovered (keeps memory bounded).
-    pub fn forget_idle(&self) {
-        self.login_per_account.retain_recent();
-        self.login_per_address.retain_recent();
-        self.signup_per_address.retain_recent();
-        self.claim_code_per_account.retain_recent();
+    /// Counts an anonymous directory submission from `source`.
+    pub fn directory_submission(
+        &self,
+        conn: &mut Conn,
+        source: Option<&Source>,
+    ) -> Result<(), ApiError> {
+        self.count(conn, &DIRECTORY_SOURCE, source.map(|s| s.0.as_str()))
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// Counts an intake application by account `user_id`.
+    pub fn intake_application(&self, conn: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+        self.count(conn, &APPLICATION_ACCOUNT, Some(user_id))
+    }
 
-    #[test]
-    fn the_sixth_attempt_at_one_account_is_refused_but_others_go_on() {
-        let limits = AuthLimits::new(true);
-        for _ in 0..5 {
-            assert!(limits.login_attempt("a@example.ca", None).is_ok());
+    fn count(&self, conn: &mut Conn, limit: &Limit, subject: Option<&str>) -> Result<(), ApiError> {
+        match subject {
+            Some(subject) if self.enabled => too_many(limit.hit(conn, subject)?),
+            _ => Ok(()),
         }
-        assert!(matches!(
-            limits.login_attempt("A@example.ca", None),
-            Err(Refusal::Account(secs)) if secs >= 1
-        ));
-        assert!(limits.login_attempt("b@example.ca", None).is_ok());
-        assert!(AuthLimits::new(false)
-            .login_attempt("a@example.ca", None)
-            .is_ok());
     }
 }

@@ -86,3 +86,50 @@ pub fn session_is_active(
     ))
     .get_result(conn)
 }
+
+/// Adds a hit to `key`'s window, or starts a new window at `now` when the current one started
+/// at or before `ended_before`; returns the hits in the window and when it started. One
+/// statement, so concurrent hits (any number of instances) are all counted.
+pub fn rate_limit_hit(
+    conn: &mut Conn,
+    key: &str,
+    now: NaiveDateTime,
+    ended_before: NaiveDateTime,
+) -> QueryResult<(i32, NaiveDateTime)> {
+    use crate::db::schema::rate_limits::dsl as r;
+    use diesel::dsl::case_when;
+    crate::db::on_backend!(conn, |c| diesel::insert_into(r::rate_limits)
+        .values((r::key.eq(key), r::window_start.eq(now), r::hits.eq(1)))
+        .on_conflict(r::key)
+        .do_update()
+        .set((
+            r::hits.eq(case_when(
+                r::window_start.le(ended_before),
+                1.into_sql::<diesel::sql_types::Integer>()
+            )
+            .otherwise(r::hits + 1)),
+            r::window_start.eq(case_when(
+                r::window_start.le(ended_before),
+                now.into_sql::<diesel::sql_types::Timestamp>()
+            )
+            .otherwise(r::window_start)),
+        ))
+        .returning((r::hits, r::window_start))
+        .get_result(c))
+}
+
+/// `key`'s hits and window start, if it has a window.
+pub fn rate_limit_state(conn: &mut Conn, key: &str) -> QueryResult<Option<(i32, NaiveDateTime)>> {
+    use crate::db::schema::rate_limits::dsl as r;
+    r::rate_limits
+        .find(key)
+        .select((r::hits, r::window_start))
+        .first(conn)
+        .optional()
+}
+
+/// Forgets windows that started before `before` (they are over for every limit).
+pub fn forget_rate_limits(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::rate_limits::dsl as r;
+    diesel::delete(r::rate_limits.filter(r::window_start.lt(before))).execute(conn)
+}

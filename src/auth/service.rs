@@ -1,4 +1,4 @@
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -14,6 +14,7 @@ use crate::{
     audit::{self, Entry},
     db::{self, Conn, DbPool},
     error::ApiError,
+    http::client::Source,
     partners,
     users::{self, models::UserRow},
 };
@@ -56,7 +57,7 @@ pub struct LoginContext<'a> {
     pub keys: &'a TokenKeys,
     pub limits: &'a AuthLimits,
     pub refresh_ttl: Duration,
-    pub address: Option<IpAddr>,
+    pub source: Option<Source>,
     pub request_id: Option<String>,
 }
 
@@ -72,7 +73,7 @@ pub fn login(
 ) -> Result<TokenPair, ApiError> {
     let mut pooled = pool.get()?;
     let conn: &mut Conn = &mut pooled;
-    match ctx.limits.login_attempt(email, ctx.address) {
+    match ctx.limits.login_attempt(conn, email, ctx.source.as_ref())? {
         Ok(()) => {}
         Err(Refusal::Address(retry_after)) => {
             return Err(ApiError::TooManyRequests { retry_after })
@@ -96,16 +97,18 @@ pub fn login(
     }
     let user = users::service::account_by_email(conn, email)?;
     drop(pooled);
-    let user = match user {
-        Some(user) => user,
+    let verified = match &user {
+        Some(user) => passwords::verify(password, &user.password_hash) && !user.disabled,
         None => {
             passwords::verify_against_nothing(password);
-            return Err(ApiError::Unauthorized);
+            false
         }
     };
-    if !passwords::verify(password, &user.password_hash) || user.disabled {
+    let Some(user) = user.filter(|_| verified) else {
+        ctx.limits
+            .login_failed(&mut *pool.get()?, email, ctx.source.as_ref())?;
         return Err(ApiError::Unauthorized);
-    }
+    };
     start_session(&mut *pool.get()?, ctx.keys, ctx.refresh_ttl, &user)
 }
 

@@ -286,6 +286,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::table! {
     feedback_released (session_id) {
         session_id -> Text,
         counted -> Bool,
@@ -345,6 +353,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_responses,
     feedback_pending,
     feedback_released,
+    rate_limits,
     referrals,
     referral_idempotency_keys,
     referral_claim_codes,

@@ -1,4 +1,4 @@
-use actix_web::{get, http::header, patch, post, web, HttpResponse};
+use actix_web::{get, http::header, patch, post, web, HttpRequest, HttpResponse};
 
 use super::{
     models::{Listing, ListingChanges, ListingList, ListingReview, ListingSearch, NewListing},
@@ -9,6 +9,7 @@ use crate::{
     domain::version::ExpectedVersion,
     error::{responses, ApiError},
     http::{
+        client,
         etag::etag,
         extractors::ValidJson,
         list_query::{ListQuery, PageParams},
@@ -84,7 +85,8 @@ pub async fn get_listing(
 /// Submit a peer support group for the directory
 ///
 /// Open to anyone, with or without a token (partners' systems included). The listing waits as
-/// `pending`, invisible in the directory, until a coordinator publishes it.
+/// `pending`, invisible in the directory, until a coordinator publishes it. Without a token, ten
+/// submissions an hour from one source, then 429.
 #[utoipa::path(
     operation_id = "submitDirectoryListing",
     tag = "directory",
@@ -98,18 +100,27 @@ pub async fn get_listing(
             )),
         responses::PublicWrite,
         (status = 401, response = responses::Unauthorized),
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/directory/listings")]
 pub async fn submit_listing(
     state: web::Data<AppState>,
+    req: HttpRequest,
     caller: MaybeAuthUser,
     body: ValidJson<NewListing>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let source = client::source(&req, &state.config.trusted_proxies);
+    let st = state.clone();
     let listing = state
         .pool
-        .run(move |conn| service::submit(conn, caller.0.as_ref(), body))
+        .run(move |conn| {
+            if caller.0.is_none() {
+                st.limits.directory_submission(conn, source.as_ref())?;
+            }
+            service::submit(conn, caller.0.as_ref(), body)
+        })
         .await?;
     let mut response = HttpResponse::Created();
     response.insert_header((

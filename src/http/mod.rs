@@ -2,6 +2,7 @@
 //! 404/405 fallback.
 
 pub mod caller_check;
+pub mod client;
 pub mod etag;
 pub mod extractors;
 pub mod fallback;

@@ -15,7 +15,7 @@ use crate::{
 /// Apply to join a group (peer)
 ///
 /// Starts the six-step intake. The program answers within two business days (`respond_by`,
-/// skipping weekends and federal holidays).
+/// skipping weekends and federal holidays). Ten applications a day per person, then 429.
 #[utoipa::path(
     operation_id = "createIntakeApplication",
     tag = "intake",
@@ -25,6 +25,7 @@ use crate::{
         (status = 201, description = "The application", body = Application,
             headers(("Location" = String, description = "The application's URL"))),
         responses::AuthWrite,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/intake-applications")]
@@ -35,9 +36,13 @@ pub async fn create_application(
     body: ValidJson<CreateApplication>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    let st = state.clone();
     let application = state
         .pool
-        .run(move |conn| service::create(conn, &caller, &reactions, &body))
+        .run(move |conn| {
+            st.limits.intake_application(conn, &caller.id)?;
+            service::create(conn, &caller, &reactions, &body)
+        })
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((

@@ -198,10 +198,13 @@ pub async fn request_claim_code(
     state: web::Data<AppState>,
     caller: Peer,
 ) -> Result<HttpResponse, ApiError> {
-    state.limits.claim_code_request(&caller.id)?;
+    let st = state.clone();
     state
         .pool
-        .run(move |conn| service::request_claim_code(conn, &caller))
+        .run(move |conn| {
+            st.limits.claim_code_request(conn, &caller.id)?;
+            service::request_claim_code(conn, &caller)
+        })
         .await?;
     Ok(HttpResponse::Accepted().json(ClaimCodeRequested {
         status: Receipt::Received,

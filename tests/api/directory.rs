@@ -8,7 +8,7 @@ use crate::helpers::{Response, Session, TestApp};
 const LISTINGS: &str = "/api/v1/directory/listings";
 
 /// A valid submission named `name`; tests change what they need.
-fn listing(name: &str) -> Value {
+pub fn listing(name: &str) -> Value {
     json!({
         "organization": "Peer Support Society",
         "name": name,

@@ -13,6 +13,7 @@ mod feedback_window;
 mod groups;
 mod helpers;
 mod intake;
+mod limits;
 mod matrix;
 mod notifications;
 mod operations;
