@@ -62,10 +62,42 @@ pub struct Config {
     /// Secret the feedback signing keys are derived from (apart from `JWT_SECRET`); `None` lets
     /// development generate and keep one, as for the JWT secret.
     pub feedback_key_secret: Option<String>,
-    /// The mail server notifications go through; `None` (no `SMTP_HOST`) logs them instead.
+    /// The mail server every message goes through; `None` (no `SMTP_HOST`, development only)
+    /// writes each message as an `.eml` file under `DATA_DIR/mail/`.
     pub smtp: Option<SmtpSettings>,
     /// How often the notification sender looks for due notices.
     pub notification_poll: Duration,
+    /// Where the links in account mails lead (the front end's address, no trailing slash):
+    /// `{APP_PUBLIC_URL}/verify-email?token=…`, `{APP_PUBLIC_URL}/reset-password?token=…`.
+    pub app_public_url: String,
+}
+
+/// Whether the mail server is reached encrypted (`required`, the default) or in clear (`none`,
+/// accepted only for a loopback host: a relay on the same machine, or the test suite's server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    Required,
+    None,
+}
+
+impl FromStr for SmtpTls {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "required" => Ok(SmtpTls::Required),
+            "none" => Ok(SmtpTls::None),
+            _ => Err("expected required or none".into()),
+        }
+    }
+}
+
+/// Whether `host` is this machine's loopback interface.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// How to reach the mail server: implicit TLS on port 465, STARTTLS (required) on any other.
@@ -73,6 +105,8 @@ pub struct Config {
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
+    /// `SMTP_TLS`: `none` only for a loopback host.
+    pub tls: SmtpTls,
     /// Credentials, when the server asks for them (both or neither).
     pub username: Option<String>,
     pub password: Option<String>,
@@ -86,6 +120,7 @@ impl fmt::Debug for SmtpSettings {
         f.debug_struct("SmtpSettings")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("from", &self.from)
@@ -163,6 +198,29 @@ impl Config {
         let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
         let feedback_window_hours = parse(&get, "FEEDBACK_WINDOW_HOURS", 168u64)?;
         let smtp = smtp_settings(&get)?;
+        if smtp.is_none() && app_env == AppEnv::Production {
+            return Err(ConfigError {
+                setting: "SMTP_HOST",
+                reason: "required in production (people must receive their verification and \
+                         password-reset mail)"
+                    .into(),
+            });
+        }
+        let app_public_url = get("APP_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        if !(app_public_url.starts_with("http://") || app_public_url.starts_with("https://"))
+            || app_public_url.contains(char::is_whitespace)
+        {
+            return Err(ConfigError {
+                setting: "APP_PUBLIC_URL",
+                reason: format!(
+                    "{app_public_url:?} is not an address such as https://app.example.ca"
+                ),
+            });
+        }
         let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
         for (setting, value) in [
             ("ACCESS_TOKEN_TTL_SECS", access_token_ttl_secs),
@@ -202,6 +260,7 @@ impl Config {
             feedback_key_secret,
             smtp,
             notification_poll: Duration::from_secs(notification_poll_secs),
+            app_public_url,
         })
     }
 }
@@ -212,7 +271,13 @@ fn smtp_settings(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<Option<SmtpSettings>, ConfigError> {
     let Some(host) = get("SMTP_HOST").map(|h| h.trim().to_string()) else {
-        for setting in ["SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM"] {
+        for setting in [
+            "SMTP_PORT",
+            "SMTP_TLS",
+            "SMTP_USERNAME",
+            "SMTP_PASSWORD",
+            "SMTP_FROM",
+        ] {
             if get(setting).is_some() {
                 return Err(ConfigError {
                     setting: "SMTP_HOST",
@@ -233,6 +298,16 @@ fn smtp_settings(
         return Err(ConfigError {
             setting: "SMTP_PORT",
             reason: "must be greater than zero".into(),
+        });
+    }
+    let tls = parse(get, "SMTP_TLS", SmtpTls::Required)?;
+    if tls == SmtpTls::None && !is_loopback(&host) {
+        return Err(ConfigError {
+            setting: "SMTP_TLS",
+            reason: format!(
+                "none (mail in clear) is allowed only for a loopback host \
+                 (127.0.0.1, ::1, localhost), not {host:?}"
+            ),
         });
     }
     let username = get("SMTP_USERNAME");
@@ -270,6 +345,7 @@ fn smtp_settings(
     Ok(Some(SmtpSettings {
         host,
         port,
+        tls,
         username,
         password,
         from,
@@ -446,9 +522,37 @@ mod tests {
     }
 
     #[test]
+    fn smtp_in_clear_only_to_a_loopback_host_and_production_needs_a_mail_server() {
+        let from = ("SMTP_FROM", "no-reply@example.ca");
+        let none = ("SMTP_TLS", "none");
+        for host in ["127.0.0.1", "::1", "[::1]", "localhost"] {
+            let smtp = config(&[("SMTP_HOST", host), from, none]).unwrap().smtp;
+            assert_eq!(smtp.unwrap().tls, SmtpTls::None, "{host}");
+        }
+        for host in ["smtp.example.ca", "10.0.0.5", "localhost.example.ca"] {
+            let refused = config(&[("SMTP_HOST", host), from, none]).unwrap_err();
+            assert_eq!(refused.setting, "SMTP_TLS", "{host}");
+        }
+        let tls = config(&[("SMTP_HOST", "smtp.example.ca"), from]).unwrap();
+        assert_eq!(tls.smtp.unwrap().tls, SmtpTls::Required);
+        assert_eq!(
+            config(&[("SMTP_TLS", "none")]).unwrap_err().setting,
+            "SMTP_HOST"
+        );
+        let production = config(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("FEEDBACK_KEY_SECRET", "fedcba9876543210fedcba9876543210"),
+        ]);
+        assert_eq!(production.unwrap_err().setting, "SMTP_HOST");
+    }
+
+    #[test]
     fn production_hides_swagger_ui_unless_asked() {
         let secret = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
         let feedback = ("FEEDBACK_KEY_SECRET", "fedcba9876543210fedcba9876543210");
+        let smtp = ("SMTP_HOST", "smtp.example.ca");
+        let from = ("SMTP_FROM", "no-reply@example.ca");
         assert_eq!(
             config(&[
                 ("APP_ENV", "production"),
@@ -460,7 +564,7 @@ mod tests {
             "FEEDBACK_KEY_SECRET"
         );
         assert!(
-            !config(&[("APP_ENV", "production"), secret, feedback])
+            !config(&[("APP_ENV", "production"), secret, feedback, smtp, from])
                 .unwrap()
                 .swagger_ui
         );
@@ -469,6 +573,8 @@ mod tests {
             ("SWAGGER_UI", "true"),
             secret,
             feedback,
+            smtp,
+            from,
         ]);
         assert!(asked.unwrap().swagger_ui);
     }

@@ -9,6 +9,8 @@ use std::{
 
 use diesel::{connection::SimpleConnection, pg::PgConnection, Connection};
 use peer_support_api::{config::Config, db};
+
+pub use crate::mailbox::Mailbox;
 use serde_json::Value;
 use ureq::http;
 
@@ -104,6 +106,8 @@ pub fn test_database() -> TestDatabase {
 pub struct TestApp {
     pub base_url: String,
     pub database_url: String,
+    /// The SMTP server the app's mail goes to.
+    pub mailbox: Mailbox,
     _db: TestDatabase,
     agent: ureq::Agent,
     server: actix_web::dev::ServerHandle,
@@ -123,7 +127,16 @@ impl TestApp {
 
     pub fn spawn_on(db: TestDatabase, settings: &[(&str, &str)]) -> TestApp {
         capture_logs();
+        let mailbox = Mailbox::start();
         let mut pairs: Vec<(String, String)> = vec![
+            ("SMTP_HOST".into(), "127.0.0.1".into()),
+            ("SMTP_PORT".into(), mailbox.port.to_string()),
+            ("SMTP_TLS".into(), "none".into()),
+            (
+                "SMTP_FROM".into(),
+                "Peer Support Program <no-reply@example.ca>".into(),
+            ),
+            ("APP_PUBLIC_URL".into(), "https://app.example.ca".into()),
             ("APP_ENV".into(), "test".into()),
             ("DATABASE_URL".into(), db.url.clone()),
             ("BIND_ADDR".into(), "127.0.0.1:0".into()),
@@ -156,6 +169,7 @@ impl TestApp {
         TestApp {
             base_url: format!("http://{addr}"),
             database_url: db.url.clone(),
+            mailbox,
             _db: db,
             agent,
             server,
