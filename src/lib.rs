@@ -55,6 +55,10 @@ fn routes(cfg: &mut ServiceConfig) {
 
 fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::register)
+        .service(auth::handlers::verify_email)
+        .service(auth::handlers::resend_verification)
+        .service(auth::handlers::request_password_reset)
+        .service(auth::handlers::confirm_password_reset)
         .service(auth::handlers::login)
         .service(auth::handlers::refresh)
         .service(auth::handlers::logout)

@@ -14,6 +14,9 @@ pub struct AuthLimits {
     login_per_address: DefaultKeyedRateLimiter<IpAddr>,
     signup_per_address: DefaultKeyedRateLimiter<IpAddr>,
     claim_code_per_account: DefaultKeyedRateLimiter<String>,
+    account_mail_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    account_mail_per_address_to: DefaultKeyedRateLimiter<String>,
+    link_token_per_address: DefaultKeyedRateLimiter<IpAddr>,
 }
 
 /// Which limit refused an attempt.
@@ -52,6 +55,14 @@ impl AuthLimits {
             // Three referral claim codes asked by one account, then one every ten minutes
             // (each one is an email to the referral's address).
             claim_code_per_account: RateLimiter::keyed(quota(3, Duration::from_secs(600))),
+            // Account mails asked for (verification resent, password reset): ten from one
+            // client address, then one a minute; three to one email address, then one every
+            // ten minutes. Counted whether or not the address has an account.
+            account_mail_per_address: RateLimiter::keyed(quota(10, Duration::from_secs(60))),
+            account_mail_per_address_to: RateLimiter::keyed(quota(3, Duration::from_secs(600))),
+            // Mailed tokens presented (verify, reset confirm): thirty from one address, then
+            // one every two seconds.
+            link_token_per_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
         }
     }
 
@@ -84,12 +95,44 @@ impl AuthLimits {
             .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
     }
 
+    /// Counts a request for an account mail to `email` from `address`.
+    pub fn account_mail_request(
+        &self,
+        email: &str,
+        address: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let too_many = |retry_after| ApiError::TooManyRequests { retry_after };
+        if let Some(address) = address {
+            check(&self.account_mail_per_address, &address).map_err(too_many)?;
+        }
+        check(
+            &self.account_mail_per_address_to,
+            &email.trim().to_lowercase(),
+        )
+        .map_err(too_many)
+    }
+
+    /// Counts a mailed token presented from `address`.
+    pub fn link_token_attempt(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
+        match address {
+            Some(address) if self.enabled => check(&self.link_token_per_address, &address)
+                .map_err(|retry_after| ApiError::TooManyRequests { retry_after }),
+            _ => Ok(()),
+        }
+    }
+
     /// Forgets keys whose limits have fully recovered (keeps memory bounded).
     pub fn forget_idle(&self) {
         self.login_per_account.retain_recent();
         self.login_per_address.retain_recent();
         self.signup_per_address.retain_recent();
         self.claim_code_per_account.retain_recent();
+        self.account_mail_per_address.retain_recent();
+        self.account_mail_per_address_to.retain_recent();
+        self.link_token_per_address.retain_recent();
     }
 }
 

@@ -11,6 +11,7 @@ use crate::{
         extractors::ValidJson,
         list_query::{ListQuery, PageParams},
     },
+    mail,
     state::AppState,
 };
 
@@ -91,6 +92,10 @@ pub async fn change_password(
 }
 
 /// Create a staff account (admin)
+///
+/// The account has no password yet: its holder gets a link (72 hours) at the address to choose
+/// one, which also confirms the address (`POST /auth/password-reset/confirm`). Until then it
+/// cannot log in.
 #[utoipa::path(
     operation_id = "createUser",
     tag = "users",
@@ -110,10 +115,12 @@ pub async fn create_user(
     body: ValidJson<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let user = state
+    let st = state.clone();
+    let (user, letter) = state
         .pool
-        .run(move |conn| service::create_user(conn, &caller, &body))
+        .run(move |conn| service::create_user(conn, &caller, &body, &st.config.app_public_url))
         .await?;
+    mail::send_in_background(&state.mailer, "set-your-password", letter);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
         .json(user))

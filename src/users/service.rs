@@ -12,6 +12,7 @@ use crate::{
     db::{self, Conn},
     error::{ApiError, FieldError},
     language::Language,
+    mail::Letter,
     pagination::{Cursor, PageRequest},
 };
 
@@ -80,6 +81,31 @@ pub fn change_password(
     })
 }
 
+/// Stores a new password hash (a reset through a mailed link: `auth` checks the token).
+pub fn set_password_hash(conn: &mut Conn, id: &str, hash: &str) -> Result<(), ApiError> {
+    repository::update_password(conn, id, hash, db::now())?;
+    Ok(())
+}
+
+/// A second sign-up with the address of an unverified peer account takes it over: the new
+/// registrant's password, name and language (`auth` kills the earlier links).
+pub fn replace_pending_signup(
+    conn: &mut Conn,
+    id: &str,
+    account: &UserRow,
+) -> Result<(), ApiError> {
+    let now = db::now();
+    repository::update_password(conn, id, &account.password_hash, now)?;
+    repository::update_profile(
+        conn,
+        id,
+        &account.display_name,
+        account.preferred_language,
+        now,
+    )?;
+    Ok(())
+}
+
 /// A new account. `password_hash` is computed by the caller (off the async workers).
 pub fn new_account(
     email: &str,
@@ -102,11 +128,15 @@ pub fn new_account(
     }
 }
 
+/// A staff account with no password yet, and the set-your-password link to mail to its
+/// address (the admin never chooses the password). No password is hashed here: creating
+/// accounts holds a pooled connection for a few queries only.
 pub fn create_user(
     conn: &mut Conn,
     caller: &AuthUser,
     request: &CreateUser,
-) -> Result<User, ApiError> {
+    app_url: &str,
+) -> Result<(User, Letter), ApiError> {
     if !request.role.is_account_role() {
         return Err(ApiError::Validation(vec![FieldError::new(
             "role",
@@ -121,20 +151,21 @@ pub fn create_user(
     }
     let row = new_account(
         &request.email,
-        passwords::hash(&request.password),
+        passwords::NO_PASSWORD_YET.to_string(),
         &request.display_name,
         request.role,
         request.preferred_language,
     );
-    db::write_transaction(conn, |conn| {
+    let letter = db::write_transaction(conn, |conn| {
         repository::insert(conn, &row)?;
         audit::record(
             conn,
             Entry::by(caller, "user.created", "user", &row.id)
                 .with_details(json!({"role": row.role})),
-        )
+        )?;
+        auth::service::set_password_letter(conn, &row, app_url)
     })?;
-    Ok(User::from(row))
+    Ok((User::from(row), letter))
 }
 
 pub fn get_user(conn: &mut Conn, id: &str) -> Result<User, ApiError> {
@@ -226,12 +257,17 @@ pub fn create_first_admin(
 ) -> Result<String, String> {
     let request = CreateUser {
         email: email.to_string(),
-        password: password.to_string(),
         display_name: display_name.to_string(),
         role: Role::Admin,
         preferred_language: Language::En,
     };
     validator::Validate::validate(&request).map_err(|e| format!("invalid admin: {e}"))?;
+    if (password.chars().count() as u64) < passwords::MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "invalid admin: the password must have at least {} characters",
+            passwords::MIN_PASSWORD_CHARS
+        ));
+    }
     let mut conn = db::ConnectionManager::new(database_url)
         .establish()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -250,6 +286,8 @@ pub fn create_first_admin(
     );
     db::write_transaction(&mut conn, |conn| {
         repository::insert(conn, &row)?;
+        // Whoever runs the command line holds the server: the address needs no link.
+        auth::service::mark_verified(conn, &row.id)?;
         audit::record(
             conn,
             Entry {

@@ -362,9 +362,33 @@ impl TestApp {
         }
     }
 
-    /// A signed-up and signed-in peer.
+    /// Confirms `email` with the link of the verification mail delivered to it.
+    #[track_caller]
+    pub fn verify(&self, email: &str) {
+        let token = self.mailbox.take(email, "/verify-email?token=").token();
+        let res = self.post_json(
+            "/api/v1/auth/verify-email",
+            &serde_json::json!({ "token": token }),
+        );
+        assert_eq!(res.status, 204, "verification of {email}: {}", res.body);
+    }
+
+    /// Sets `password` with the set-your-password (or reset) link delivered to `email`.
+    #[track_caller]
+    pub fn set_password(&self, email: &str, password: &str) {
+        let token = self.mailbox.take(email, "/reset-password?token=").token();
+        let res = self.post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &serde_json::json!({ "token": token, "new_password": password }),
+        );
+        assert_eq!(res.status, 204, "password of {email}: {}", res.body);
+    }
+
+    /// A signed-up, verified and signed-in peer.
+    #[track_caller]
     pub fn peer(&self, email: &str) -> Session {
         assert_eq!(self.register(email).status, 202);
+        self.verify(email);
         self.session(email)
     }
 
@@ -389,11 +413,12 @@ impl TestApp {
             "/api/v1/users",
             Some(&admin.access),
             &serde_json::json!({
-                "email": email, "password": PASSWORD, "display_name": role,
+                "email": email, "display_name": role,
                 "role": role, "preferred_language": "en"
             }),
         );
         assert_eq!(res.status, 201, "{}", res.body);
+        self.set_password(&email, PASSWORD);
         self.session(&email)
     }
 
