@@ -17,6 +17,7 @@ pub struct AuthLimits {
     account_mail_per_address: DefaultKeyedRateLimiter<IpAddr>,
     account_mail_per_address_to: DefaultKeyedRateLimiter<String>,
     link_token_per_address: DefaultKeyedRateLimiter<IpAddr>,
+    password_change_per_account: DefaultKeyedRateLimiter<String>,
 }
 
 /// Which limit refused an attempt.
@@ -63,6 +64,8 @@ impl AuthLimits {
             // Mailed tokens presented (verify, reset confirm): thirty from one address, then
             // one every two seconds.
             link_token_per_address: RateLimiter::keyed(quota(30, Duration::from_secs(2))),
+            // Password changes by one account: five, then one a minute (each is two hashes).
+            password_change_per_account: RateLimiter::keyed(quota(5, Duration::from_secs(60))),
         }
     }
 
@@ -124,6 +127,15 @@ impl AuthLimits {
         }
     }
 
+    /// Counts a password change by account `user_id`.
+    pub fn password_change_attempt(&self, user_id: &str) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        check(&self.password_change_per_account, &user_id.to_string())
+            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
+    }
+
     /// Forgets keys whose limits have fully recovered (keeps memory bounded).
     pub fn forget_idle(&self) {
         self.login_per_account.retain_recent();
@@ -133,6 +145,7 @@ impl AuthLimits {
         self.account_mail_per_address.retain_recent();
         self.account_mail_per_address_to.retain_recent();
         self.link_token_per_address.retain_recent();
+        self.password_change_per_account.retain_recent();
     }
 }
 

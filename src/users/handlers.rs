@@ -67,6 +67,7 @@ pub async fn update_me(
 /// Change my password
 ///
 /// Requires the current password. Every other session of the account ends; this one goes on.
+/// Limited per account (429 with `Retry-After`).
 #[utoipa::path(
     operation_id = "changeMyPassword",
     tag = "accounts",
@@ -75,6 +76,7 @@ pub async fn update_me(
     responses(
         (status = 204, description = "Password changed; other sessions ended"),
         responses::AuthWrite,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/me/password")]
@@ -83,11 +85,10 @@ pub async fn change_password(
     caller: AccountHolder,
     body: ValidJson<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.password_change_attempt(&caller.id)?;
     let body = body.into_inner();
-    state
-        .pool
-        .run(move |conn| service::change_password(conn, &caller, &body))
-        .await?;
+    // On the blocking pool: the service holds a pooled connection only around its queries.
+    web::block(move || service::change_password(&state.pool, &caller, &body)).await??;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -385,3 +385,59 @@ fn an_admin_made_account_sets_its_own_password_through_the_mailed_link() {
     );
     assert_eq!(login.status, 200, "{}", login.body);
 }
+
+#[test]
+fn password_changes_are_limited_per_account() {
+    let app = TestApp::spawn();
+    let peer = app.peer("guesser@example.ca");
+    let attempt = || {
+        app.json(
+            "POST",
+            "/api/v1/me/password",
+            Some(&peer.access),
+            &json!({"current_password": "a guess at the passphrase",
+                    "new_password": "a brand new passphrase"}),
+        )
+    };
+    for _ in 0..5 {
+        attempt().problem(422, "validation-failed");
+    }
+    let limited = attempt();
+    limited.problem(429, "too-many-requests");
+    assert!(limited.header("retry-after").is_some());
+}
+
+#[test]
+fn a_burst_of_wrong_password_changes_leaves_reads_answering() {
+    let app = TestApp::spawn_with(&[("AUTH_RATE_LIMITS", "false")]);
+    let peer = app.peer("burst@example.ca");
+    let statuses = std::thread::scope(|scope| {
+        let writes: Vec<_> = (0..50)
+            .map(|_| {
+                scope.spawn(|| {
+                    app.json(
+                        "POST",
+                        "/api/v1/me/password",
+                        Some(&peer.access),
+                        &json!({"current_password": "a guess at the passphrase",
+                                "new_password": "a brand new passphrase"}),
+                    )
+                    .status
+                })
+            })
+            .collect();
+        let reads: Vec<u16> = (0..20).map(|_| app.get("/api/v1/groups").status).collect();
+        let writes: Vec<u16> = writes.into_iter().map(|w| w.join().unwrap()).collect();
+        (reads, writes)
+    });
+    assert!(
+        statuses.0.iter().all(|s| *s == 200),
+        "reads: {:?}",
+        statuses.0
+    );
+    assert!(
+        statuses.1.iter().all(|s| *s == 422),
+        "writes: {:?}",
+        statuses.1
+    );
+}
