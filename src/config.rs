@@ -65,7 +65,8 @@ pub struct Config {
     /// Secret the feedback signing keys are derived from (apart from `JWT_SECRET`); `None` lets
     /// development generate and keep one, as for the JWT secret.
     pub feedback_key_secret: Option<String>,
-    /// The mail server notifications go through; `None` (no `SMTP_HOST`) logs them instead.
+    /// The mail server every message goes through; `None` (no `SMTP_HOST`, development only)
+    /// writes each message as an `.eml` file under `DATA_DIR/mail/`.
     pub smtp: Option<SmtpSettings>,
     /// How often the notification sender looks for due notices.
     pub notification_poll: Duration,
@@ -81,6 +82,9 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For`/`Forwarded` name the client (`TRUSTED_PROXIES`); from
     /// anyone else those headers are ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where the links in account mails lead (the front end's address, no trailing slash):
+    /// `{APP_PUBLIC_URL}/verify-email?token=…`, `{APP_PUBLIC_URL}/reset-password?token=…`.
+    pub app_public_url: String,
 }
 
 impl Config {
@@ -92,11 +96,41 @@ impl Config {
     }
 }
 
+/// Whether the mail server is reached encrypted (`required`, the default) or in clear (`none`,
+/// accepted only for a loopback host: a relay on the same machine, or the test suite's server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    Required,
+    None,
+}
+
+impl FromStr for SmtpTls {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "required" => Ok(SmtpTls::Required),
+            "none" => Ok(SmtpTls::None),
+            _ => Err("expected required or none".into()),
+        }
+    }
+}
+
+/// Whether `host` is this machine's loopback interface.
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// How to reach the mail server: implicit TLS on port 465, STARTTLS (required) on any other.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpSettings {
     pub host: String,
     pub port: u16,
+    /// `SMTP_TLS`: `none` only for a loopback host.
+    pub tls: SmtpTls,
     /// Credentials, when the server asks for them (both or neither).
     pub username: Option<String>,
     pub password: Option<String>,
@@ -110,6 +144,7 @@ impl fmt::Debug for SmtpSettings {
         f.debug_struct("SmtpSettings")
             .field("host", &self.host)
             .field("port", &self.port)
+            .field("tls", &self.tls)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("from", &self.from)
@@ -200,6 +235,29 @@ impl Config {
         let auth_rate_limits = parse(&get, "AUTH_RATE_LIMITS", true)?;
         let feedback_window_hours = parse(&get, "FEEDBACK_WINDOW_HOURS", 168u64)?;
         let smtp = smtp_settings(&get)?;
+        if smtp.is_none() && app_env == AppEnv::Production {
+            return Err(ConfigError {
+                setting: "SMTP_HOST",
+                reason: "required in production (people must receive their verification and \
+                         password-reset mail)"
+                    .into(),
+            });
+        }
+        let app_public_url = get("APP_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind_addr}"))
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        if !(app_public_url.starts_with("http://") || app_public_url.starts_with("https://"))
+            || app_public_url.contains(char::is_whitespace)
+        {
+            return Err(ConfigError {
+                setting: "APP_PUBLIC_URL",
+                reason: format!(
+                    "{app_public_url:?} is not an address such as https://app.example.ca"
+                ),
+            });
+        }
         let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
         let feedback_release_secs = parse(&get, "FEEDBACK_RELEASE_SECS", 300u64)?;
         let metrics_addr = match get("METRICS_ADDR") {
@@ -282,6 +340,7 @@ impl Config {
             metrics_token,
             hsts_max_age,
             trusted_proxies,
+            app_public_url,
         })
     }
 }
@@ -292,7 +351,13 @@ fn smtp_settings(
     get: &impl Fn(&str) -> Option<String>,
 ) -> Result<Option<SmtpSettings>, ConfigError> {
     let Some(host) = get("SMTP_HOST").map(|h| h.trim().to_string()) else {
-        for setting in ["SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM"] {
+        for setting in [
+            "SMTP_PORT",
+            "SMTP_TLS",
+            "SMTP_USERNAME",
+            "SMTP_PASSWORD",
+            "SMTP_FROM",
+        ] {
             if get(setting).is_some() {
                 return Err(ConfigError {
                     setting: "SMTP_HOST",
@@ -313,6 +378,16 @@ fn smtp_settings(
         return Err(ConfigError {
             setting: "SMTP_PORT",
             reason: "must be greater than zero".into(),
+        });
+    }
+    let tls = parse(get, "SMTP_TLS", SmtpTls::Required)?;
+    if tls == SmtpTls::None && !is_loopback(&host) {
+        return Err(ConfigError {
+            setting: "SMTP_TLS",
+            reason: format!(
+                "none (mail in clear) is allowed only for a loopback host \
+                 (127.0.0.1, ::1, localhost), not {host:?}"
+            ),
         });
     }
     let username = get("SMTP_USERNAME");
@@ -350,6 +425,7 @@ fn smtp_settings(
     Ok(Some(SmtpSettings {
         host,
         port,
+        tls,
         username,
         password,
         from,
@@ -526,9 +602,37 @@ mod tests {
     }
 
     #[test]
+    fn smtp_in_clear_only_to_a_loopback_host_and_production_needs_a_mail_server() {
+        let from = ("SMTP_FROM", "no-reply@example.ca");
+        let none = ("SMTP_TLS", "none");
+        for host in ["127.0.0.1", "::1", "[::1]", "localhost"] {
+            let smtp = config(&[("SMTP_HOST", host), from, none]).unwrap().smtp;
+            assert_eq!(smtp.unwrap().tls, SmtpTls::None, "{host}");
+        }
+        for host in ["smtp.example.ca", "10.0.0.5", "localhost.example.ca"] {
+            let refused = config(&[("SMTP_HOST", host), from, none]).unwrap_err();
+            assert_eq!(refused.setting, "SMTP_TLS", "{host}");
+        }
+        let tls = config(&[("SMTP_HOST", "smtp.example.ca"), from]).unwrap();
+        assert_eq!(tls.smtp.unwrap().tls, SmtpTls::Required);
+        assert_eq!(
+            config(&[("SMTP_TLS", "none")]).unwrap_err().setting,
+            "SMTP_HOST"
+        );
+        let production = config(&[
+            ("APP_ENV", "production"),
+            ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+            ("FEEDBACK_KEY_SECRET", "fedcba9876543210fedcba9876543210"),
+        ]);
+        assert_eq!(production.unwrap_err().setting, "SMTP_HOST");
+    }
+
+    #[test]
     fn production_hides_swagger_ui_unless_asked() {
         let secret = ("JWT_SECRET", "0123456789abcdef0123456789abcdef");
         let feedback = ("FEEDBACK_KEY_SECRET", "fedcba9876543210fedcba9876543210");
+        let smtp = ("SMTP_HOST", "smtp.example.ca");
+        let from = ("SMTP_FROM", "no-reply@example.ca");
         assert_eq!(
             config(&[
                 ("APP_ENV", "production"),
@@ -540,7 +644,7 @@ mod tests {
             "FEEDBACK_KEY_SECRET"
         );
         assert!(
-            !config(&[("APP_ENV", "production"), secret, feedback])
+            !config(&[("APP_ENV", "production"), secret, feedback, smtp, from])
                 .unwrap()
                 .swagger_ui
         );
@@ -549,6 +653,8 @@ mod tests {
             ("SWAGGER_UI", "true"),
             secret,
             feedback,
+            smtp,
+            from,
         ]);
         assert!(asked.unwrap().swagger_ui);
     }

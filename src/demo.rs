@@ -152,6 +152,7 @@ fn seed_all(conn: &mut Conn) -> Result<DemoData, ApiError> {
         let row =
             users::service::new_account(&email, passwords::hash(&password), name, role, language);
         users::service::add_account(conn, &row)?;
+        crate::auth::service::mark_verified(conn, &row.id)?;
         ids.insert(role, row.id.clone());
         accounts.push(DemoAccount {
             role,

@@ -108,6 +108,10 @@ pub enum ApiError {
     IdempotencyKeyReused,
     #[error("authentication required")]
     Unauthorized,
+    /// Log-in refused: wrong email or password, or an address not verified yet — all alike, so
+    /// that nobody learns who is enrolled.
+    #[error("wrong email or password")]
+    InvalidCredentials,
     #[error("forbidden")]
     Forbidden,
     #[error("not found")]
@@ -158,7 +162,7 @@ impl ApiError {
             ApiError::Validation(_) | ApiError::IdempotencyKeyReused => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::FeedbackTokenRefused | ApiError::OriginNotAllowed => {
                 StatusCode::FORBIDDEN
             }
@@ -188,6 +192,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation-failed",
             ApiError::IdempotencyKeyReused => "idempotency-key-reused",
             ApiError::Unauthorized => "unauthorized",
+            ApiError::InvalidCredentials => "invalid-credentials",
             ApiError::Forbidden => "forbidden",
             ApiError::FeedbackTokenRefused => "feedback-token-refused",
             ApiError::OriginNotAllowed => "origin-not-allowed",
@@ -284,6 +289,13 @@ impl ApiError {
                 pick(
                     "A valid bearer token is required for this operation.",
                     "Un jeton porteur valide est requis pour cette opération.",
+                ),
+            ),
+            ApiError::InvalidCredentials => (
+                pick("Wrong email or password", "Courriel ou mot de passe erroné"),
+                pick(
+                    "The email or the password is wrong, or the address has not been confirmed yet (open the link we mailed to it).",
+                    "Le courriel ou le mot de passe est erroné, ou l'adresse n'a pas encore été confirmée (ouvrez le lien que nous y avons envoyé).",
                 ),
             ),
             ApiError::Forbidden => (
@@ -719,6 +731,15 @@ pub mod responses {
         example = json!({"type": "urn:peer-support:problem:unauthorized", "title": "Authentication required", "status": 401, "detail": "A valid bearer token is required for this operation.", "instance": "/api/v1/me", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
     )]
     pub struct Unauthorized(#[allow(dead_code)] Problem);
+
+    /// Log-in refused: wrong email or password, or an address not verified yet (alike). No
+    /// `WWW-Authenticate`: no bearer token was asked for.
+    #[derive(ToResponse)]
+    #[response(
+        content_type = "application/problem+json",
+        example = json!({"type": "urn:peer-support:problem:invalid-credentials", "title": "Wrong email or password", "status": 401, "detail": "The email or the password is wrong, or the address has not been confirmed yet (open the link we mailed to it).", "instance": "/api/v1/auth/login", "request_id": "5c1b7f0e-3f4e-4a39-9d0c-2a0f1a3f2b61"})
+    )]
+    pub struct InvalidCredentials(#[allow(dead_code)] Problem);
 
     /// The caller's role may not perform this operation.
     #[derive(ToResponse)]

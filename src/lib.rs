@@ -14,6 +14,7 @@ pub mod groups;
 pub mod http;
 pub mod intake;
 pub mod language;
+pub mod mail;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
@@ -54,6 +55,10 @@ fn routes(cfg: &mut ServiceConfig) {
 
 fn api_v1(cfg: &mut ServiceConfig) {
     cfg.service(auth::handlers::register)
+        .service(auth::handlers::verify_email)
+        .service(auth::handlers::resend_verification)
+        .service(auth::handlers::request_password_reset)
+        .service(auth::handlers::confirm_password_reset)
         .service(auth::handlers::login)
         .service(auth::handlers::refresh)
         .service(auth::handlers::logout)
@@ -277,14 +282,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())??;
     log::info!("database ready ({applied} migrations applied)");
-    let deliver = notifications::sender::from_config(&config)?;
+    let deliver = mail::from_config(&config)?;
     match &config.smtp {
-        Some(smtp) => log::info!("notifications: email through {}:{}", smtp.host, smtp.port),
-        None if config.app_env == config::AppEnv::Production => log::warn!(
-            "notifications: SMTP_HOST is not set, so notices are only logged (ids, never \
-             their words) and shown at /me/notifications, not emailed"
+        Some(smtp) => log::info!("mail: through {}:{}", smtp.host, smtp.port),
+        None => log::info!(
+            "mail: written as .eml files under {} (set SMTP_HOST to send it)",
+            config.data_dir.join("mail").display()
         ),
-        None => log::info!("notifications: logged (set SMTP_HOST to email them)"),
     }
     // Its own connection, so a busy API never starves it (nor it the API).
     let sender_pool = DbPool::new(&config.database_url, 1, config.database_timeout);

@@ -4,9 +4,10 @@
 
 use crate::{auth, consent, db::Conn, error::ApiError, intake, referrals, users::models::UserRow};
 
-/// Sign-up: an address partners referred gets a claim code to link the referrals to the account.
+/// A verified address that partners referred gets a claim code to link the referrals to the
+/// account (never before verification: whoever signs up with an address must prove it first).
 pub const AUTH: auth::Reactions = auth::Reactions {
-    account_created: offer_claim_code,
+    email_verified: offer_claim_code,
 };
 
 /// Participation consent withdrawn: intake holds the person's placements and frees their seats.

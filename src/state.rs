@@ -12,6 +12,7 @@ use crate::{
     },
     config::{AppEnv, Config},
     db::DbPool,
+    mail::{self, Mailer},
     ops::metrics::Metrics,
 };
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub feedback_secret: [u8; 32],
     pub limits: AuthLimits,
     pub metrics: Metrics,
+    /// The one mail transport (SMTP, or `.eml` files in development).
+    pub mailer: Mailer,
 }
 
 impl AppState {
@@ -40,6 +43,7 @@ impl AppState {
             keys: TokenKeys::from_config(&config)?,
             feedback_secret: feedback_secret(&config)?,
             limits: AuthLimits::new(config.auth_rate_limits),
+            mailer: mail::from_config(&config)?,
             config: Arc::new(config),
             metrics,
         })

@@ -2,16 +2,19 @@ use actix_web::{http::header, post, web, HttpRequest, HttpResponse};
 
 use super::{
     models::{
-        ClientCredentialsRequest, ClientToken, LoginRequest, OAuthError, RefreshRequest,
-        RegisterRequest, RegistrationReceived, TokenPair,
+        ClientCredentialsRequest, ClientToken, EmailRequest, LoginRequest, MailRequested,
+        OAuthError, PasswordResetConfirm, RefreshRequest, RegisterRequest, RegistrationReceived,
+        TokenPair, VerifyEmailRequest,
     },
     passwords,
+    rate_limit::count_attempt,
     service::{self, ClientCredentialsError, LoginContext},
 };
 use crate::{
     domain::Receipt,
     error::{responses, ApiError},
     http::{client, extractors::ValidJson, middleware::RequestId},
+    mail,
     state::AppState,
     users,
 };
@@ -19,7 +22,11 @@ use crate::{
 /// Sign up as a peer
 ///
 /// Answers 202 the same way whether or not the email is already registered, so that nobody can
-/// learn who is in the program; the new peer then logs in.
+/// learn who is in the program; the mail to the address says the rest. A new address gets a
+/// link to confirm it (24 hours); log-in works once it is confirmed. Signing up again with an
+/// address not confirmed yet replaces that pending sign-up (new password, earlier links dead).
+/// The owner of an address that already has an account is told that someone tried, and
+/// nothing changes.
 #[utoipa::path(
     operation_id = "register",
     tag = "auth",
@@ -34,22 +41,20 @@ use crate::{
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
-    reactions: web::Data<super::Reactions>,
     req: HttpRequest,
-    request_id: RequestId,
     body: ValidJson<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let source = client::source(&req, &state.config.trusted_proxies);
-    let st = state.clone();
-    state
-        .pool
-        .run(move |conn| st.limits.signup_attempt(conn, source.as_ref()))
-        .await?;
+    count_attempt(&state, move |limits, conn| {
+        limits.signup_attempt(conn, source.as_ref())
+    })
+    .await?;
     let body = body.into_inner();
     // Hashed before a pooled connection is taken: a hash is tens of milliseconds of CPU.
     let password = body.password.clone();
     let hash = web::block(move || passwords::hash(&password)).await?;
-    state
+    let st = state.clone();
+    let letter = state
         .pool
         .run(move |conn| {
             let account = users::service::new_account(
@@ -59,19 +64,200 @@ pub async fn register(
                 super::Role::Peer,
                 body.preferred_language,
             );
-            service::register(conn, &account, Some(&request_id.0), &reactions)
+            service::register(conn, &account, &st.config.app_public_url)
         })
         .await?;
+    if let Some(letter) = letter {
+        mail::send_in_background(&state.mailer, "sign-up", letter);
+    }
     Ok(HttpResponse::Accepted().json(RegistrationReceived {
         status: Receipt::Received,
-        detail: "If this email was not already registered, the account is ready: log in with it.",
+        detail: "We sent a link to this address: open it to confirm the address, then log in.",
     }))
+}
+
+/// Confirm an email address
+///
+/// Takes the token of the link mailed at sign-up (single use, 24 hours). A token that is
+/// unknown, spent or expired is refused alike (422 on `token`); ask for a new link with
+/// `POST /auth/resend-verification`.
+#[utoipa::path(
+    operation_id = "verifyEmail",
+    tag = "auth",
+    request_body = VerifyEmailRequest,
+    security(()),
+    responses(
+        (status = 204, description = "Address confirmed: the account may log in"),
+        responses::PublicWrite,
+        (status = 429, response = responses::TooManyRequests),
+    )
+)]
+#[post("/auth/verify-email")]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    reactions: web::Data<super::Reactions>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: ValidJson<VerifyEmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let source = client::source(&req, &state.config.trusted_proxies);
+    count_attempt(&state, move |limits, conn| {
+        limits.link_token_attempt(conn, source.as_ref())
+    })
+    .await?;
+    let token = body.into_inner().token;
+    state
+        .pool
+        .run(move |conn| service::verify_email(conn, &token, Some(&request_id.0), &reactions))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Send the confirmation link again
+///
+/// Answers 202 the same way whatever the address: only an account waiting for confirmation
+/// gets a new link (earlier ones stop working); an account an admin created gets a new
+/// set-your-password link.
+#[utoipa::path(
+    operation_id = "resendVerification",
+    tag = "auth",
+    request_body = EmailRequest,
+    security(()),
+    responses(
+        (status = 202, description = "Request received", body = MailRequested),
+        responses::PublicWrite,
+        (status = 429, response = responses::TooManyRequests),
+    )
+)]
+#[post("/auth/resend-verification")]
+pub async fn resend_verification(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidJson<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let email = body.into_inner().email;
+    let source = client::source(&req, &state.config.trusted_proxies);
+    let to = email.clone();
+    count_attempt(&state, move |limits, conn| {
+        limits.account_mail_request(conn, &to, source.as_ref())
+    })
+    .await?;
+    let st = state.clone();
+    let letter = state
+        .pool
+        .run(move |conn| service::resend_verification(conn, &email, &st.config.app_public_url))
+        .await?;
+    if let Some(letter) = letter {
+        mail::send_in_background(&state.mailer, "verification", letter);
+    }
+    Ok(mail_requested())
+}
+
+/// Ask for a password reset
+///
+/// Answers 202 the same way, in the same time, whatever the address: an account's address gets
+/// a single-use link valid 30 minutes (earlier ones stop working). Limited per client address
+/// and per email address.
+#[utoipa::path(
+    operation_id = "requestPasswordReset",
+    tag = "auth",
+    request_body = EmailRequest,
+    security(()),
+    responses(
+        (status = 202, description = "Request received", body = MailRequested),
+        responses::PublicWrite,
+        (status = 429, response = responses::TooManyRequests),
+    )
+)]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: ValidJson<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let email = body.into_inner().email;
+    let source = client::source(&req, &state.config.trusted_proxies);
+    let to = email.clone();
+    count_attempt(&state, move |limits, conn| {
+        limits.account_mail_request(conn, &to, source.as_ref())
+    })
+    .await?;
+    let st = state.clone();
+    let letter = state
+        .pool
+        .run(move |conn| {
+            service::request_password_reset(
+                conn,
+                &email,
+                &st.config.app_public_url,
+                Some(&request_id.0),
+            )
+        })
+        .await?;
+    if let Some(letter) = letter {
+        mail::send_in_background(&state.mailer, "password reset", letter);
+    }
+    Ok(mail_requested())
+}
+
+/// Set a new password with a reset link
+///
+/// Takes the token of a password-reset link (or of the set-your-password link of an account an
+/// admin created) and the new password. The token is spent, every session of the account ends
+/// (its refresh tokens and their access tokens stop working), and the address counts as
+/// confirmed. A token that is unknown, spent or expired is refused alike (422 on `token`).
+#[utoipa::path(
+    operation_id = "confirmPasswordReset",
+    tag = "auth",
+    request_body = PasswordResetConfirm,
+    security(()),
+    responses(
+        (status = 204, description = "Password set; every session of the account ended"),
+        responses::PublicWrite,
+        (status = 429, response = responses::TooManyRequests),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    state: web::Data<AppState>,
+    reactions: web::Data<super::Reactions>,
+    req: HttpRequest,
+    request_id: RequestId,
+    body: ValidJson<PasswordResetConfirm>,
+) -> Result<HttpResponse, ApiError> {
+    let source = client::source(&req, &state.config.trusted_proxies);
+    count_attempt(&state, move |limits, conn| {
+        limits.link_token_attempt(conn, source.as_ref())
+    })
+    .await?;
+    let body = body.into_inner();
+    // The new password is hashed on the blocking pool, holding a connection only around it.
+    web::block(move || {
+        service::confirm_password_reset(
+            &state.pool,
+            &body.token,
+            &body.new_password,
+            Some(&request_id.0),
+            &reactions,
+        )
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+fn mail_requested() -> HttpResponse {
+    HttpResponse::Accepted().json(MailRequested {
+        status: Receipt::Received,
+        detail: "If this address belongs to an account, we sent it a link.",
+    })
 }
 
 /// Log in
 ///
-/// Returns a short-lived access token and a single-use refresh token. Wrong email and wrong
-/// password are refused alike. Repeated attempts at one account or from one address get 429.
+/// Returns a short-lived access token and a single-use refresh token. A wrong email, a wrong
+/// password and an address not confirmed yet are refused alike (401 `invalid-credentials`, in
+/// the same time). Repeated attempts at one account or from one address get 429.
 #[utoipa::path(
     operation_id = "login",
     tag = "auth",
@@ -80,7 +266,7 @@ pub async fn register(
     responses(
         (status = 200, description = "Logged in", body = TokenPair),
         responses::PublicWrite,
-        (status = 401, response = responses::Unauthorized),
+        (status = 401, response = responses::InvalidCredentials),
         (status = 429, response = responses::TooManyRequests),
     )
 )]

@@ -1,8 +1,10 @@
 //! Who is calling: passwords, access and refresh tokens, the authenticated-caller extractor,
-//! roles, sign-up/log-in limits, and the `/auth/*` operations.
+//! roles, sign-up/log-in limits, verified addresses and the tokens mailed to them (verification,
+//! password reset), and the `/auth/*` operations.
 
 pub mod extractor;
 pub mod handlers;
+pub mod letters;
 pub mod models;
 pub mod passwords;
 pub mod rate_limit;
@@ -17,11 +19,13 @@ pub use extractor::{
 
 use crate::{db::Conn, error::ApiError, users::models::UserRow};
 
-/// What the levels above do, in the sign-up's own transaction, when an account is created
-/// (built in `crate::reactions`, handed to the handler as `web::Data<auth::Reactions>`).
+/// What the levels above do, in the verification's own transaction, when an account's address
+/// is verified (built in `crate::reactions`, handed to the handlers as
+/// `web::Data<auth::Reactions>`).
 #[derive(Clone, Copy)]
 pub struct Reactions {
-    /// A peer's account was just stored; the request id is for the audit log. An error undoes
-    /// the sign-up.
-    pub account_created: fn(&mut Conn, &UserRow, Option<&str>) -> Result<(), ApiError>,
+    /// An account's address was just verified (by its link, or by setting a password through a
+    /// mailed link): only now may mail meant for that address (a referral's claim code) go to
+    /// the account. The request id is for the audit log. An error undoes the verification.
+    pub email_verified: fn(&mut Conn, &UserRow, Option<&str>) -> Result<(), ApiError>,
 }

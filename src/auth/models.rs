@@ -29,11 +29,11 @@ pub struct RegisterRequest {
 }
 
 /// Sign-up is acknowledged the same way whether or not the email was already registered, so
-/// the API never tells anyone who is in the program.
+/// the API never tells anyone who is in the program: the mail says the rest.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "status": Receipt::Received,
-    "detail": "If this email was not already registered, the account is ready: log in with it."
+    "detail": "We sent a link to this address: open it to confirm the address, then log in."
 }))]
 pub struct RegistrationReceived {
     pub status: Receipt,
@@ -146,4 +146,78 @@ pub struct RefreshTokenRow {
     pub session_id: String,
     pub created_at: chrono::NaiveDateTime,
     pub used_at: Option<chrono::NaiveDateTime>,
+}
+
+crate::domain::vocabulary! {
+    /// What a mailed account token is for.
+    TokenPurpose {
+        /// Confirms the address of a new sign-up (24 hours).
+        VerifyEmail = "verify_email",
+        /// Sets a new password after `POST /auth/password-reset` (30 minutes).
+        ResetPassword = "reset_password",
+        /// Sets the first password of an account an admin created (72 hours).
+        SetPassword = "set_password",
+    }
+}
+
+/// A token mailed to an account's address, kept only as its SHA-256.
+#[derive(Debug, Clone, diesel::Queryable, diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::account_tokens)]
+pub struct AccountTokenRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub purpose: TokenPurpose,
+    pub created_at: chrono::NaiveDateTime,
+    pub expires_at: chrono::NaiveDateTime,
+    pub used_at: Option<chrono::NaiveDateTime>,
+}
+
+/// The token from a verification link.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "Vq3Jt0pXn2rA8dM1bVYk6fZcW9uHsL4eT7gN5oQxIyP"}))]
+pub struct VerifyEmailRequest {
+    /// The `token` of the link in the mail.
+    #[validate(length(min = 1, max = 256, message = "is required"))]
+    #[schema(min_length = 1, max_length = 256)]
+    pub token: String,
+}
+
+/// An address to send a link to (resend the verification, or reset the password).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "alex.martin@example.ca"}))]
+pub struct EmailRequest {
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254, format = "email")]
+    pub email: String,
+}
+
+/// A new password, with the token of a reset (or set-your-password) link.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "token": "Vq3Jt0pXn2rA8dM1bVYk6fZcW9uHsL4eT7gN5oQxIyP",
+    "new_password": "a brand new passphrase of mine"
+}))]
+pub struct PasswordResetConfirm {
+    /// The `token` of the link in the mail.
+    #[validate(length(min = 1, max = 256, message = "is required"))]
+    #[schema(min_length = 1, max_length = 256)]
+    pub token: String,
+    /// At least 12 characters.
+    #[validate(length(min = 12, max = 1024, message = "must be 12 to 1024 characters"))]
+    #[schema(min_length = 12, max_length = 1024)]
+    pub new_password: String,
+}
+
+/// A request that may send mail, answered alike whatever the address.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "status": Receipt::Received,
+    "detail": "If this address belongs to an account, we sent it a link."
+}))]
+pub struct MailRequested {
+    pub status: Receipt,
+    pub detail: &'static str,
 }

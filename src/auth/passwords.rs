@@ -57,15 +57,25 @@ pub fn hash(password: &str) -> String {
         .to_string()
 }
 
+/// The stored hash of an account with no password yet (made by an admin, waiting for its
+/// set-your-password link): no password matches it.
+pub const NO_PASSWORD_YET: &str = "!";
+
+/// Whether `password` matches `stored`. A stored value that is not a hash (no password yet)
+/// matches nothing, after one verification all the same: a refusal takes the same time.
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|parsed| {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => {
             let _slot = hashing_slot();
             argon2()
                 .verify_password(password.as_bytes(), &parsed)
                 .is_ok()
-        })
-        .unwrap_or(false)
+        }
+        Err(_) => {
+            verify_against_nothing(password);
+            false
+        }
+    }
 }
 
 /// Spends one verification against a throw-away hash, so that a log-in for an unknown email

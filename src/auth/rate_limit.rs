@@ -50,6 +50,15 @@ pub const DIRECTORY_SOURCE: Limit = limit("directory-submission:source", 10, 360
 /// Intake applications by one account.
 pub const APPLICATION_ACCOUNT: Limit = limit("intake-application:account", 10, 24 * 3600);
 
+/// Account mails (verification resent, password reset) asked from one source.
+pub const ACCOUNT_MAIL_SOURCE: Limit = limit("account-mail:source", 10, 60);
+/// Account mails asked to one email address.
+pub const ACCOUNT_MAIL_ADDRESS: Limit = limit("account-mail:address", 3, 600);
+/// Mailed tokens presented (verify, reset confirm) from one source.
+pub const LINK_TOKEN_SOURCE: Limit = limit("link-token:source", 30, 60);
+/// Password changes by one account (each is two hashes).
+pub const PASSWORD_CHANGE_ACCOUNT: Limit = limit("password-change:account", 5, 60);
+
 /// The longest window of any limit: rows older than this are over for all of them.
 const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
@@ -191,10 +200,46 @@ impl AuthLimits {
         self.count(conn, &APPLICATION_ACCOUNT, Some(user_id))
     }
 
+    /// Counts a request for an account mail (verification resent, password reset) to `email`
+    /// from `source`. Counted whether or not the address has an account.
+    pub fn account_mail_request(
+        &self,
+        conn: &mut Conn,
+        email: &str,
+        source: Option<&Source>,
+    ) -> Result<(), ApiError> {
+        self.count(conn, &ACCOUNT_MAIL_SOURCE, source.map(|s| s.0.as_str()))?;
+        self.count(conn, &ACCOUNT_MAIL_ADDRESS, Some(&account_key(email)))
+    }
+
+    /// Counts a mailed token presented (verify, reset confirm) from `source`.
+    pub fn link_token_attempt(
+        &self,
+        conn: &mut Conn,
+        source: Option<&Source>,
+    ) -> Result<(), ApiError> {
+        self.count(conn, &LINK_TOKEN_SOURCE, source.map(|s| s.0.as_str()))
+    }
+
+    /// Counts a password change by account `user_id`.
+    pub fn password_change_attempt(&self, conn: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+        self.count(conn, &PASSWORD_CHANGE_ACCOUNT, Some(user_id))
+    }
+
     fn count(&self, conn: &mut Conn, limit: &Limit, subject: Option<&str>) -> Result<(), ApiError> {
         match subject {
             Some(subject) if self.enabled => too_many(limit.hit(conn, subject)?),
             _ => Ok(()),
         }
     }
+}
+
+/// Counts an attempt with `check` on a pooled connection of its own, before the request's work:
+/// `count_attempt(&state, move |limits, conn| limits.link_token_attempt(conn, source.as_ref()))`.
+pub async fn count_attempt(
+    state: &actix_web::web::Data<crate::state::AppState>,
+    check: impl FnOnce(&AuthLimits, &mut Conn) -> Result<(), ApiError> + Send + 'static,
+) -> Result<(), ApiError> {
+    let st = state.clone();
+    state.pool.run(move |conn| check(&st.limits, conn)).await
 }

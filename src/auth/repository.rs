@@ -1,9 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{RefreshTokenRow, SessionRow};
+use super::models::{AccountTokenRow, RefreshTokenRow, SessionRow, TokenPurpose};
 use crate::db::{
-    schema::{refresh_tokens, sessions},
+    schema::{account_tokens, email_verifications, refresh_tokens, sessions},
     Conn,
 };
 
@@ -128,8 +128,77 @@ pub fn rate_limit_state(conn: &mut Conn, key: &str) -> QueryResult<Option<(i32, 
         .optional()
 }
 
+pub fn is_verified(conn: &mut Conn, user_id: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        email_verifications::table.filter(email_verifications::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Marks an address verified; 0 when it already was.
+pub fn mark_verified(conn: &mut Conn, user_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    if is_verified(conn, user_id)? {
+        return Ok(0);
+    }
+    diesel::insert_into(email_verifications::table)
+        .values((
+            email_verifications::user_id.eq(user_id),
+            email_verifications::verified_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+pub fn insert_account_token(conn: &mut Conn, row: &AccountTokenRow) -> QueryResult<()> {
+    diesel::insert_into(account_tokens::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// A token of one of `purposes` by its hash, if it is unused and unexpired at `now`.
+pub fn find_live_token(
+    conn: &mut Conn,
+    hash: &str,
+    purposes: &[TokenPurpose],
+    now: NaiveDateTime,
+) -> QueryResult<Option<AccountTokenRow>> {
+    account_tokens::table
+        .filter(account_tokens::token_hash.eq(hash))
+        .filter(account_tokens::purpose.eq_any(purposes.to_vec()))
+        .filter(account_tokens::used_at.is_null())
+        .filter(account_tokens::expires_at.gt(now))
+        .first(conn)
+        .optional()
+}
+
 /// Forgets windows that started before `before` (they are over for every limit).
 pub fn forget_rate_limits(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::rate_limits::dsl as r;
     diesel::delete(r::rate_limits.filter(r::window_start.lt(before))).execute(conn)
+}
+
+/// Spends a token only if it is still live: 0 means it was spent (or expired) first.
+pub fn spend_token(conn: &mut Conn, hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        account_tokens::table
+            .filter(account_tokens::token_hash.eq(hash))
+            .filter(account_tokens::used_at.is_null())
+            .filter(account_tokens::expires_at.gt(now)),
+    )
+    .set(account_tokens::used_at.eq(now))
+    .execute(conn)
+}
+
+/// Removes an account's tokens of `purposes` (a newer one replaces them, or they are moot).
+pub fn delete_tokens(
+    conn: &mut Conn,
+    user_id: &str,
+    purposes: &[TokenPurpose],
+) -> QueryResult<usize> {
+    diesel::delete(
+        account_tokens::table
+            .filter(account_tokens::user_id.eq(user_id))
+            .filter(account_tokens::purpose.eq_any(purposes.to_vec())),
+    )
+    .execute(conn)
 }

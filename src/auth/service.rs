@@ -3,7 +3,8 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::{
-    models::{ClientToken, RefreshTokenRow, SessionRow, TokenPair},
+    letters::AccountMail,
+    models::{AccountTokenRow, ClientToken, RefreshTokenRow, SessionRow, TokenPair, TokenPurpose},
     passwords,
     rate_limit::{AuthLimits, Refusal},
     repository,
@@ -13,11 +14,17 @@ use super::{
 use crate::{
     audit::{self, Entry},
     db::{self, Conn, DbPool},
-    error::ApiError,
+    error::{ApiError, FieldError},
     http::client::Source,
+    mail::Letter,
     partners,
     users::{self, models::UserRow},
 };
+
+/// How long each kind of mailed token stays usable.
+pub const VERIFY_EMAIL_TTL_HOURS: i64 = 24;
+pub const RESET_PASSWORD_TTL_MINUTES: i64 = 30;
+pub const SET_PASSWORD_TTL_HOURS: i64 = 72;
 
 /// How a sign-up's transaction ended.
 enum Signup {
@@ -31,24 +38,276 @@ impl From<diesel::result::Error> for Signup {
     }
 }
 
-/// Creates the account unless the email is taken, and answers the same either way. The levels
-/// above react to a new account in the same transaction (a referred address gets a claim code,
-/// never in the account); the answer says nothing of it either.
+impl From<ApiError> for Signup {
+    fn from(error: ApiError) -> Self {
+        Signup::Failed(error)
+    }
+}
+
+/// A peer's sign-up, answered the same way whatever the address (the mail says the rest):
+/// - a new address: an unverified account and a verification link;
+/// - the address of an unverified peer account: that pending sign-up is replaced (new password
+///   and name, every earlier link dead) and the new registrant gets the link, so nobody can
+///   hold an address they cannot read;
+/// - any other account's address: nothing changes, and its owner is told someone tried.
+///
+/// Returns the mail to send once the transaction has committed.
 pub fn register(
     conn: &mut Conn,
     account: &UserRow,
+    app_url: &str,
+) -> Result<Option<Letter>, ApiError> {
+    let outcome = db::write_transaction::<_, Signup, _>(conn, |conn| {
+        let Some(existing) = users::service::account_by_email(conn, &account.email)? else {
+            if !users::service::add_account(conn, account)? {
+                return Err(Signup::EmailTaken);
+            }
+            return Ok(verification_letter(conn, account, app_url)?);
+        };
+        let pending = existing.role == Role::Peer
+            && !existing.disabled
+            && !repository::is_verified(conn, &existing.id)?;
+        if !pending {
+            return Ok(AccountMail::SignupAttempted.letter(
+                &existing.email,
+                existing.preferred_language,
+                app_url,
+            ));
+        }
+        users::service::replace_pending_signup(conn, &existing.id, account)?;
+        repository::delete_tokens(conn, &existing.id, TokenPurpose::ALL)?;
+        let replaced = UserRow {
+            id: existing.id,
+            created_at: existing.created_at,
+            ..account.clone()
+        };
+        Ok(verification_letter(conn, &replaced, app_url)?)
+    });
+    match outcome {
+        Ok(letter) => Ok(Some(letter)),
+        // Another sign-up for the same address committed first; it answers for both.
+        Err(Signup::EmailTaken) => Ok(None),
+        Err(Signup::Failed(error)) => Err(error),
+    }
+}
+
+/// A new token of `purpose` for `user_id`, replacing the earlier ones of that purpose.
+fn new_account_token(
+    conn: &mut Conn,
+    user_id: &str,
+    purpose: TokenPurpose,
+    valid_for: chrono::Duration,
+) -> Result<String, ApiError> {
+    repository::delete_tokens(conn, user_id, &[purpose])?;
+    let token = tokens::new_secret();
+    let now = db::now();
+    repository::insert_account_token(
+        conn,
+        &AccountTokenRow {
+            token_hash: tokens::secret_hash(&token),
+            user_id: user_id.to_string(),
+            purpose,
+            created_at: now,
+            expires_at: now + valid_for,
+            used_at: None,
+        },
+    )?;
+    Ok(token)
+}
+
+/// A fresh verification link for `user`.
+fn verification_letter(conn: &mut Conn, user: &UserRow, app_url: &str) -> Result<Letter, ApiError> {
+    let token = new_account_token(
+        conn,
+        &user.id,
+        TokenPurpose::VerifyEmail,
+        chrono::Duration::hours(VERIFY_EMAIL_TTL_HOURS),
+    )?;
+    Ok(AccountMail::VerifyEmail { token: &token }.letter(
+        &user.email,
+        user.preferred_language,
+        app_url,
+    ))
+}
+
+/// A set-your-password link for an account an admin just created (in the creation's
+/// transaction): the admin never chooses, sees or sends the password.
+pub fn set_password_letter(
+    conn: &mut Conn,
+    user: &UserRow,
+    app_url: &str,
+) -> Result<Letter, ApiError> {
+    let token = new_account_token(
+        conn,
+        &user.id,
+        TokenPurpose::SetPassword,
+        chrono::Duration::hours(SET_PASSWORD_TTL_HOURS),
+    )?;
+    Ok(AccountMail::SetPassword { token: &token }.letter(
+        &user.email,
+        user.preferred_language,
+        app_url,
+    ))
+}
+
+/// Marks an account's address verified without a link: the first admin made on the command
+/// line, and the demo accounts.
+pub fn mark_verified(conn: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+    repository::mark_verified(conn, user_id, db::now())?;
+    Ok(())
+}
+
+/// A token that cannot be used, whatever the reason: all are answered alike.
+fn token_refused() -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        "token",
+        "token",
+        "is not a link we sent, or it was already used or has expired: ask for a new one",
+    )])
+}
+
+/// Spends a verification token and marks its account's address verified; the levels above
+/// react (a referral's claim code may now go to the account).
+pub fn verify_email(
+    conn: &mut Conn,
+    token: &str,
     request_id: Option<&str>,
     reactions: &Reactions,
 ) -> Result<(), ApiError> {
-    let outcome = db::write_transaction::<_, Signup, _>(conn, |conn| {
-        if !users::service::add_account(conn, account).map_err(Signup::Failed)? {
-            return Err(Signup::EmailTaken);
+    let hash = tokens::secret_hash(token);
+    db::write_transaction(conn, |conn| {
+        let now = db::now();
+        let found = repository::find_live_token(conn, &hash, &[TokenPurpose::VerifyEmail], now)?
+            .ok_or_else(token_refused)?;
+        if repository::spend_token(conn, &hash, now)? == 0 {
+            return Err(token_refused());
         }
-        (reactions.account_created)(conn, account, request_id).map_err(Signup::Failed)
-    });
-    match outcome {
-        Ok(()) | Err(Signup::EmailTaken) => Ok(()),
-        Err(Signup::Failed(error)) => Err(error),
+        let user = users::service::find_account(conn, &found.user_id)?
+            .filter(|user| !user.disabled)
+            .ok_or_else(token_refused)?;
+        repository::delete_tokens(conn, &user.id, &[TokenPurpose::VerifyEmail])?;
+        if repository::mark_verified(conn, &user.id, now)? > 0 {
+            audit::record(
+                conn,
+                account_entry(request_id, "user.email_verified", &user.id),
+            )?;
+            (reactions.email_verified)(conn, &user, request_id)?;
+        }
+        Ok(())
+    })
+}
+
+/// A new verification link for an unverified account (a peer's; for an account an admin made,
+/// a new set-your-password link); nothing for any other address. Answered alike either way.
+pub fn resend_verification(
+    conn: &mut Conn,
+    email: &str,
+    app_url: &str,
+) -> Result<Option<Letter>, ApiError> {
+    db::write_transaction(conn, |conn| {
+        let Some(user) = users::service::account_by_email(conn, email)? else {
+            return Ok(None);
+        };
+        if user.disabled || repository::is_verified(conn, &user.id)? {
+            return Ok(None);
+        }
+        if user.role == Role::Peer {
+            Ok(Some(verification_letter(conn, &user, app_url)?))
+        } else {
+            Ok(Some(set_password_letter(conn, &user, app_url)?))
+        }
+    })
+}
+
+/// A password-reset link (30 minutes) for the account of `email`, if there is one and it is
+/// not disabled; audited. Answered alike either way.
+pub fn request_password_reset(
+    conn: &mut Conn,
+    email: &str,
+    app_url: &str,
+    request_id: Option<&str>,
+) -> Result<Option<Letter>, ApiError> {
+    db::write_transaction(conn, |conn| {
+        let Some(user) = users::service::account_by_email(conn, email)? else {
+            return Ok(None);
+        };
+        if user.disabled {
+            return Ok(None);
+        }
+        let token = new_account_token(
+            conn,
+            &user.id,
+            TokenPurpose::ResetPassword,
+            chrono::Duration::minutes(RESET_PASSWORD_TTL_MINUTES),
+        )?;
+        audit::record(
+            conn,
+            account_entry(request_id, "user.password_reset_requested", &user.id),
+        )?;
+        Ok(Some(AccountMail::ResetPassword { token: &token }.letter(
+            &user.email,
+            user.preferred_language,
+            app_url,
+        )))
+    })
+}
+
+/// Sets a new password with a reset (or set-your-password) token: the token is spent, every
+/// session of the account ends, and the address counts as verified (the link proved it). The
+/// new password is hashed holding no pooled connection, and only for a token that was live.
+pub fn confirm_password_reset(
+    pool: &DbPool,
+    token: &str,
+    new_password: &str,
+    request_id: Option<&str>,
+    reactions: &Reactions,
+) -> Result<(), ApiError> {
+    const PURPOSES: [TokenPurpose; 2] = [TokenPurpose::ResetPassword, TokenPurpose::SetPassword];
+    let hash = tokens::secret_hash(token);
+    repository::find_live_token(&mut *pool.get()?, &hash, &PURPOSES, db::now())?
+        .ok_or_else(token_refused)?;
+    let password_hash = passwords::hash(new_password);
+    db::write_transaction(&mut *pool.get()?, |conn| {
+        let now = db::now();
+        let found =
+            repository::find_live_token(conn, &hash, &PURPOSES, now)?.ok_or_else(token_refused)?;
+        if repository::spend_token(conn, &hash, now)? == 0 {
+            return Err(token_refused());
+        }
+        let user = users::service::find_account(conn, &found.user_id)?
+            .filter(|user| !user.disabled)
+            .ok_or_else(token_refused)?;
+        users::service::set_password_hash(conn, &user.id, &password_hash)?;
+        repository::delete_tokens(conn, &user.id, TokenPurpose::ALL)?;
+        end_sessions_of(conn, &user.id, None)?;
+        audit::record(
+            conn,
+            account_entry(request_id, "user.password_reset", &user.id),
+        )?;
+        if repository::mark_verified(conn, &user.id, now)? > 0 {
+            audit::record(
+                conn,
+                account_entry(request_id, "user.email_verified", &user.id),
+            )?;
+            (reactions.email_verified)(conn, &user, request_id)?;
+        }
+        Ok(())
+    })
+}
+
+/// An audit entry about an account, by nobody signed in (the person acted through a link).
+fn account_entry<'a>(
+    request_id: Option<&'a str>,
+    action: &'static str,
+    user_id: &'a str,
+) -> Entry<'a> {
+    Entry {
+        actor: None,
+        request_id,
+        action,
+        resource_type: "user",
+        resource_id: Some(user_id),
+        details: None,
     }
 }
 
@@ -62,7 +321,8 @@ pub struct LoginContext<'a> {
 }
 
 /// Checks the limits, then the credentials (one password verification whether or not the email
-/// exists), then opens a session. The verification holds no pooled connection: it takes tens of
+/// exists, is verified or is disabled: every refusal is the same `invalid-credentials`, in the
+/// same time), then opens a session. The verification holds no pooled connection: it takes tens of
 /// milliseconds of CPU by design, and log-ins holding connections through it starved every other
 /// request of the pool.
 pub fn login(
@@ -96,18 +356,23 @@ pub fn login(
         }
     }
     let user = users::service::account_by_email(conn, email)?;
+    let email_verified = match &user {
+        Some(user) => repository::is_verified(conn, &user.id)?,
+        None => false,
+    };
     drop(pooled);
-    let verified = match &user {
+    let password_matches = match &user {
         Some(user) => passwords::verify(password, &user.password_hash) && !user.disabled,
         None => {
             passwords::verify_against_nothing(password);
             false
         }
     };
-    let Some(user) = user.filter(|_| verified) else {
+    // The hash is checked first, whatever else refuses the log-in: the same time either way.
+    let Some(user) = user.filter(|_| password_matches && email_verified) else {
         ctx.limits
             .login_failed(&mut *pool.get()?, email, ctx.source.as_ref())?;
-        return Err(ApiError::Unauthorized);
+        return Err(ApiError::InvalidCredentials);
     };
     start_session(&mut *pool.get()?, ctx.keys, ctx.refresh_ttl, &user)
 }

@@ -313,6 +313,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_verifications (user_id) {
+        user_id -> Text,
+        verified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 diesel::joinable!(group_audiences -> program_groups (group_id));
@@ -354,6 +372,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_pending,
     feedback_released,
     rate_limits,
+    email_verifications,
+    account_tokens,
     referrals,
     referral_idempotency_keys,
     referral_claim_codes,

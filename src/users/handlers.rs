@@ -5,12 +5,13 @@ use super::{
     service,
 };
 use crate::{
-    auth::{AccountHolder, Admin},
+    auth::{rate_limit::count_attempt, AccountHolder, Admin},
     error::{responses, ApiError},
     http::{
         extractors::ValidJson,
         list_query::{ListQuery, PageParams},
     },
+    mail,
     state::AppState,
 };
 
@@ -66,6 +67,7 @@ pub async fn update_me(
 /// Change my password
 ///
 /// Requires the current password. Every other session of the account ends; this one goes on.
+/// Limited per account (429 with `Retry-After`).
 #[utoipa::path(
     operation_id = "changeMyPassword",
     tag = "accounts",
@@ -74,6 +76,7 @@ pub async fn update_me(
     responses(
         (status = 204, description = "Password changed; other sessions ended"),
         responses::AuthWrite,
+        (status = 429, response = responses::TooManyRequests),
     )
 )]
 #[post("/me/password")]
@@ -82,15 +85,22 @@ pub async fn change_password(
     caller: AccountHolder,
     body: ValidJson<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
+    let id = caller.id.clone();
+    count_attempt(&state, move |limits, conn| {
+        limits.password_change_attempt(conn, &id)
+    })
+    .await?;
     let body = body.into_inner();
-    state
-        .pool
-        .run(move |conn| service::change_password(conn, &caller, &body))
-        .await?;
+    // On the blocking pool: the service holds a pooled connection only around its queries.
+    web::block(move || service::change_password(&state.pool, &caller, &body)).await??;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// Create a staff account (admin)
+///
+/// The account has no password yet: its holder gets a link (72 hours) at the address to choose
+/// one, which also confirms the address (`POST /auth/password-reset/confirm`). Until then it
+/// cannot log in.
 #[utoipa::path(
     operation_id = "createUser",
     tag = "users",
@@ -110,10 +120,12 @@ pub async fn create_user(
     body: ValidJson<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let user = state
+    let st = state.clone();
+    let (user, letter) = state
         .pool
-        .run(move |conn| service::create_user(conn, &caller, &body))
+        .run(move |conn| service::create_user(conn, &caller, &body, &st.config.app_public_url))
         .await?;
+    mail::send_in_background(&state.mailer, "set-your-password", letter);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/users/{}", user.id)))
         .json(user))

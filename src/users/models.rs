@@ -121,12 +121,12 @@ pub struct ChangePassword {
     pub new_password: String,
 }
 
-/// A staff account created by an admin.
+/// A staff account created by an admin. It has no password until its holder sets one through
+/// the link mailed to the address (which also verifies it); the admin never chooses one.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "email": "coordinator.east@example.ca",
-    "password": "a long temporary passphrase",
     "display_name": "Sam (East coordinator)",
     "role": Role::Coordinator,
     "preferred_language": Language::Fr
@@ -135,9 +135,6 @@ pub struct CreateUser {
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
     #[schema(max_length = 254, format = "email")]
     pub email: String,
-    #[validate(length(min = 12, max = 1024, message = "must be 12 to 1024 characters"))]
-    #[schema(min_length = 12, max_length = 1024)]
-    pub password: String,
     #[validate(length(min = 1, max = 80, message = "must be 1 to 80 characters"))]
     #[schema(min_length = 1, max_length = 80)]
     pub display_name: String,

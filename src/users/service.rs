@@ -9,9 +9,10 @@ use super::{
 use crate::{
     audit::{self, Entry},
     auth::{self, passwords, AuthUser, Role},
-    db::{self, Conn},
+    db::{self, Conn, DbPool},
     error::{ApiError, FieldError},
     language::Language,
+    mail::Letter,
     pagination::{Cursor, PageRequest},
 };
 
@@ -56,12 +57,15 @@ pub fn update_me(conn: &mut Conn, caller: &AuthUser, changes: UpdateMe) -> Resul
 }
 
 /// Checks the current password, stores the new one and ends every other session of the caller.
+/// Both hashes are computed holding no pooled connection (they take tens of milliseconds of
+/// CPU by design): a burst of wrong attempts that held connections through them starved every
+/// other request of the pool.
 pub fn change_password(
-    conn: &mut Conn,
+    pool: &DbPool,
     caller: &AuthUser,
     change: &ChangePassword,
 ) -> Result<(), ApiError> {
-    let user = repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
+    let user = repository::find(&mut *pool.get()?, &caller.id)?.ok_or(ApiError::NotFound)?;
     if !passwords::verify(&change.current_password, &user.password_hash) {
         return Err(ApiError::Validation(vec![FieldError::new(
             "current_password",
@@ -70,7 +74,7 @@ pub fn change_password(
         )]));
     }
     let hash = passwords::hash(&change.new_password);
-    db::write_transaction(conn, |conn| {
+    db::write_transaction(&mut *pool.get()?, |conn| {
         repository::update_password(conn, &caller.id, &hash, db::now())?;
         auth::service::end_sessions_of(conn, &caller.id, caller.session_id.as_deref())?;
         audit::record(
@@ -78,6 +82,31 @@ pub fn change_password(
             Entry::by(caller, "user.password_changed", "user", &caller.id),
         )
     })
+}
+
+/// Stores a new password hash (a reset through a mailed link: `auth` checks the token).
+pub fn set_password_hash(conn: &mut Conn, id: &str, hash: &str) -> Result<(), ApiError> {
+    repository::update_password(conn, id, hash, db::now())?;
+    Ok(())
+}
+
+/// A second sign-up with the address of an unverified peer account takes it over: the new
+/// registrant's password, name and language (`auth` kills the earlier links).
+pub fn replace_pending_signup(
+    conn: &mut Conn,
+    id: &str,
+    account: &UserRow,
+) -> Result<(), ApiError> {
+    let now = db::now();
+    repository::update_password(conn, id, &account.password_hash, now)?;
+    repository::update_profile(
+        conn,
+        id,
+        &account.display_name,
+        account.preferred_language,
+        now,
+    )?;
+    Ok(())
 }
 
 /// A new account. `password_hash` is computed by the caller (off the async workers).
@@ -102,11 +131,15 @@ pub fn new_account(
     }
 }
 
+/// A staff account with no password yet, and the set-your-password link to mail to its
+/// address (the admin never chooses the password). No password is hashed here: creating
+/// accounts holds a pooled connection for a few queries only.
 pub fn create_user(
     conn: &mut Conn,
     caller: &AuthUser,
     request: &CreateUser,
-) -> Result<User, ApiError> {
+    app_url: &str,
+) -> Result<(User, Letter), ApiError> {
     if !request.role.is_account_role() {
         return Err(ApiError::Validation(vec![FieldError::new(
             "role",
@@ -121,20 +154,21 @@ pub fn create_user(
     }
     let row = new_account(
         &request.email,
-        passwords::hash(&request.password),
+        passwords::NO_PASSWORD_YET.to_string(),
         &request.display_name,
         request.role,
         request.preferred_language,
     );
-    db::write_transaction(conn, |conn| {
+    let letter = db::write_transaction(conn, |conn| {
         repository::insert(conn, &row)?;
         audit::record(
             conn,
             Entry::by(caller, "user.created", "user", &row.id)
                 .with_details(json!({"role": row.role})),
-        )
+        )?;
+        auth::service::set_password_letter(conn, &row, app_url)
     })?;
-    Ok(User::from(row))
+    Ok((User::from(row), letter))
 }
 
 pub fn get_user(conn: &mut Conn, id: &str) -> Result<User, ApiError> {
@@ -229,12 +263,17 @@ pub fn create_first_admin(
 ) -> Result<String, String> {
     let request = CreateUser {
         email: email.to_string(),
-        password: password.to_string(),
         display_name: display_name.to_string(),
         role: Role::Admin,
         preferred_language: Language::En,
     };
     validator::Validate::validate(&request).map_err(|e| format!("invalid admin: {e}"))?;
+    if (password.chars().count() as u64) < passwords::MIN_PASSWORD_CHARS {
+        return Err(format!(
+            "invalid admin: the password must have at least {} characters",
+            passwords::MIN_PASSWORD_CHARS
+        ));
+    }
     let mut conn = db::ConnectionManager::new(database_url)
         .establish()
         .map_err(|e| format!("cannot connect to the database: {e}"))?;
@@ -253,6 +292,8 @@ pub fn create_first_admin(
     );
     db::write_transaction(&mut conn, |conn| {
         repository::insert(conn, &row)?;
+        // Whoever runs the command line holds the server: the address needs no link.
+        auth::service::mark_verified(conn, &row.id)?;
         audit::record(
             conn,
             Entry {

@@ -17,6 +17,7 @@ fn sign_up_log_in_refresh_replay_and_log_out() {
     let app = TestApp::spawn();
     let signed_up = app.register("Alex.Martin@Example.ca");
     assert_eq!(signed_up.status, 202, "{}", signed_up.body);
+    app.verify("alex.martin@example.ca");
 
     let login = app.login("alex.martin@example.ca", PASSWORD);
     assert_eq!(login.status, 200, "{}", login.body);
@@ -75,6 +76,7 @@ fn sign_up_log_in_refresh_replay_and_log_out() {
 fn sign_up_answers_alike_for_a_taken_email_and_keeps_the_first_account() {
     let app = TestApp::spawn();
     let first = app.register("sam@example.ca");
+    app.verify("sam@example.ca");
     let second = app.post_json(
         "/api/v1/auth/register",
         &json!({"email": "SAM@example.ca", "password": "another passphrase here",
@@ -84,7 +86,7 @@ fn sign_up_answers_alike_for_a_taken_email_and_keeps_the_first_account() {
     assert_eq!(second.status, 202);
     assert_eq!(first.json(), second.json());
     app.login("sam@example.ca", "another passphrase here")
-        .problem(401, "unauthorized");
+        .problem(401, "invalid-credentials");
     let session = app.session("sam@example.ca");
     assert_eq!(
         app.get_as("/api/v1/me", &session.access).json()["display_name"],
@@ -109,7 +111,7 @@ fn sign_up_validation_names_the_fields_and_creates_nothing() {
         .collect();
     assert_eq!(fields, ["display_name", "email", "password"]);
     app.login("not-an-email", "short")
-        .problem(401, "unauthorized");
+        .problem(401, "invalid-credentials");
 
     let bad_language = app.post_json(
         "/api/v1/auth/register",
@@ -123,14 +125,18 @@ fn sign_up_validation_names_the_fields_and_creates_nothing() {
 fn wrong_password_and_unknown_email_are_refused_alike() {
     let app = TestApp::spawn();
     app.register("kim@example.ca");
+    app.verify("kim@example.ca");
     let wrong = app.login("kim@example.ca", "not the right passphrase");
     let unknown = app.login("nobody@example.ca", "not the right passphrase");
     let (a, b) = (
-        wrong.problem(401, "unauthorized"),
-        unknown.problem(401, "unauthorized"),
+        wrong.problem(401, "invalid-credentials"),
+        unknown.problem(401, "invalid-credentials"),
     );
+    assert_eq!(a["title"], "Wrong email or password");
     assert_eq!(a["detail"], b["detail"]);
-    assert_eq!(wrong.header("www-authenticate"), Some("Bearer"));
+    // Not a bearer-token challenge: no token was asked for.
+    assert_eq!(wrong.header("www-authenticate"), None);
+    assert_eq!(unknown.header("www-authenticate"), None);
 }
 
 #[test]
@@ -140,7 +146,7 @@ fn repeated_log_ins_at_one_account_are_locked_out_and_audited() {
     app.register("target@example.ca");
     for _ in 0..5 {
         app.login("target@example.ca", "guessing a passphrase")
-            .problem(401, "unauthorized");
+            .problem(401, "invalid-credentials");
     }
     let locked = app.login("target@example.ca", PASSWORD);
     locked.problem(429, "too-many-requests");
@@ -148,6 +154,7 @@ fn repeated_log_ins_at_one_account_are_locked_out_and_audited() {
     assert!((1..=60).contains(&retry_after));
     // Another account is not affected.
     app.register("other@example.ca");
+    app.verify("other@example.ca");
     assert_eq!(app.login("other@example.ca", PASSWORD).status, 200);
 
     let events = app

@@ -9,6 +9,8 @@ use std::{
 
 use diesel::{connection::SimpleConnection, pg::PgConnection, Connection};
 use peer_support_api::{config::Config, db};
+
+pub use crate::mailbox::Mailbox;
 use serde_json::Value;
 use ureq::http;
 
@@ -104,6 +106,8 @@ pub fn test_database() -> TestDatabase {
 pub struct TestApp {
     pub base_url: String,
     pub database_url: String,
+    /// The SMTP server the app's mail goes to.
+    pub mailbox: Mailbox,
     _db: TestDatabase,
     agent: ureq::Agent,
     server: actix_web::dev::ServerHandle,
@@ -123,7 +127,16 @@ impl TestApp {
 
     pub fn spawn_on(db: TestDatabase, settings: &[(&str, &str)]) -> TestApp {
         capture_logs();
+        let mailbox = Mailbox::start();
         let mut pairs: Vec<(String, String)> = vec![
+            ("SMTP_HOST".into(), "127.0.0.1".into()),
+            ("SMTP_PORT".into(), mailbox.port.to_string()),
+            ("SMTP_TLS".into(), "none".into()),
+            (
+                "SMTP_FROM".into(),
+                "Peer Support Program <no-reply@example.ca>".into(),
+            ),
+            ("APP_PUBLIC_URL".into(), "https://app.example.ca".into()),
             ("APP_ENV".into(), "test".into()),
             ("DATABASE_URL".into(), db.url.clone()),
             ("BIND_ADDR".into(), "127.0.0.1:0".into()),
@@ -156,6 +169,7 @@ impl TestApp {
         TestApp {
             base_url: format!("http://{addr}"),
             database_url: db.url.clone(),
+            mailbox,
             _db: db,
             agent,
             server,
@@ -350,9 +364,33 @@ impl TestApp {
         }
     }
 
-    /// A signed-up and signed-in peer.
+    /// Confirms `email` with the link of the verification mail delivered to it.
+    #[track_caller]
+    pub fn verify(&self, email: &str) {
+        let token = self.mailbox.take(email, "/verify-email?token=").token();
+        let res = self.post_json(
+            "/api/v1/auth/verify-email",
+            &serde_json::json!({ "token": token }),
+        );
+        assert_eq!(res.status, 204, "verification of {email}: {}", res.body);
+    }
+
+    /// Sets `password` with the set-your-password (or reset) link delivered to `email`.
+    #[track_caller]
+    pub fn set_password(&self, email: &str, password: &str) {
+        let token = self.mailbox.take(email, "/reset-password?token=").token();
+        let res = self.post_json(
+            "/api/v1/auth/password-reset/confirm",
+            &serde_json::json!({ "token": token, "new_password": password }),
+        );
+        assert_eq!(res.status, 204, "password of {email}: {}", res.body);
+    }
+
+    /// A signed-up, verified and signed-in peer.
+    #[track_caller]
     pub fn peer(&self, email: &str) -> Session {
         assert_eq!(self.register(email).status, 202);
+        self.verify(email);
         self.session(email)
     }
 
@@ -377,11 +415,12 @@ impl TestApp {
             "/api/v1/users",
             Some(&admin.access),
             &serde_json::json!({
-                "email": email, "password": PASSWORD, "display_name": role,
+                "email": email, "display_name": role,
                 "role": role, "preferred_language": "en"
             }),
         );
         assert_eq!(res.status, 201, "{}", res.body);
+        self.set_password(&email, PASSWORD);
         self.session(&email)
     }
 

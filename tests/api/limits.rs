@@ -28,8 +28,8 @@ fn login_from(
 #[test]
 fn behind_a_trusted_proxy_one_address_cannot_lock_out_everyone() {
     let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1/32, ::1")]);
-    app.register("someone@example.ca");
-    app.register("owner@example.ca");
+    app.peer("someone@example.ca");
+    app.peer("owner@example.ca");
     // 31 bad log-ins from one client at many accounts: that client is slowed down.
     for i in 0..31 {
         let res = login_from(
@@ -60,7 +60,7 @@ fn behind_a_trusted_proxy_one_address_cannot_lock_out_everyone() {
 #[test]
 fn forwarded_headers_from_anyone_else_are_ignored() {
     let app = TestApp::spawn();
-    app.register("someone@example.ca");
+    app.peer("someone@example.ca");
     for i in 0..31 {
         login_from(
             &app,
@@ -77,7 +77,7 @@ fn forwarded_headers_from_anyone_else_are_ignored() {
 #[test]
 fn a_strangers_guesses_do_not_lock_the_owner_out_and_successes_cost_nothing() {
     let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1/32")]);
-    app.register("owner@example.ca");
+    app.peer("owner@example.ca");
     let mut refused = 0;
     for _ in 0..100 {
         let res = login_from(&app, "203.0.113.66", "owner@example.ca", "a guess at it");
@@ -120,12 +120,12 @@ fn instances_on_one_database_enforce_one_limit() {
     let app = TestApp::spawn();
     let url = app.database_url.clone();
     let other = TestApp::spawn_on(test_database(), &[("DATABASE_URL", url.as_str())]);
-    app.register("shared@example.ca");
+    app.peer("shared@example.ca");
     for i in 0..5 {
         let instance = if i % 2 == 0 { &app } else { &other };
         instance
             .login("shared@example.ca", "wrong passphrase")
-            .problem(401, "unauthorized");
+            .problem(401, "invalid-credentials");
     }
     for instance in [&app, &other] {
         instance

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives a real server over HTTP, on SQLite, or on
 //! PostgreSQL when `TEST_DATABASE_URL` names a server.
 
+mod accounts;
 mod auth;
 mod contract;
 mod database_roles;
@@ -14,6 +15,7 @@ mod groups;
 mod helpers;
 mod intake;
 mod limits;
+mod mailbox;
 mod matrix;
 mod notifications;
 mod operations;

@@ -434,11 +434,18 @@ fn the_person_links_the_referral_with_the_code_sent_to_its_address_and_it_follow
     let created = referred(&app, &partner, "alex@example.ca");
     let id = created["id"].as_str().unwrap().to_string();
 
-    // Signing up with that address answers like any sign-up, and sends a code to the address
-    // (not to the account).
+    // Signing up with that address answers like any sign-up; once the address is verified, a
+    // code goes to the address (not to the account).
     let plain = app.register("nobody-referred@example.ca");
     let signup = app.register("ALEX@example.ca");
     assert_eq!((signup.status, &signup.body), (plain.status, &plain.body));
+    assert!(
+        notices_to(&app, "alex@example.ca")
+            .iter()
+            .all(|n| n.kind.as_str() != "claim_code"),
+        "no claim code before the address is verified"
+    );
+    app.verify("alex@example.ca");
     let peer = app.session("alex@example.ca");
     let code = claim_code(&app, "alex@example.ca");
     let mine = app.get_as("/api/v1/me/notifications", &peer.access).json();
@@ -721,6 +728,7 @@ fn nothing_about_the_referred_person_reaches_the_logs() {
     body["phone"] = json!("613-555-0199");
     assert_eq!(refer(&app, &partner, Some("logs"), &body).status, 201);
     app.register("confidential.person@example.ca");
+    app.verify("confidential.person@example.ca");
     let code = claim_code(&app, "confidential.person@example.ca");
     let peer = app.session("confidential.person@example.ca");
     assert_eq!(claim(&app, &peer, &code).status, 200);

@@ -51,7 +51,7 @@ fn a_peer_updates_their_profile_and_changes_their_password() {
     );
     other_refresh.problem(401, "unauthorized");
     app.login("river@example.ca", PASSWORD)
-        .problem(401, "unauthorized");
+        .problem(401, "invalid-credentials");
     assert_eq!(
         app.login("river@example.ca", "a brand new passphrase")
             .status,
@@ -84,12 +84,12 @@ fn only_admins_manage_accounts() {
         "POST",
         "/api/v1/users",
         Some(&peer.access),
-        &json!({"email": "x@example.ca", "password": PASSWORD, "display_name": "X",
+        &json!({"email": "x@example.ca", "display_name": "X",
                 "role": "admin", "preferred_language": "en"}),
     );
     create.problem(403, "forbidden");
     app.login("x@example.ca", PASSWORD)
-        .problem(401, "unauthorized");
+        .problem(401, "invalid-credentials");
     app.get("/api/v1/users").problem(401, "unauthorized");
 
     let listed = app.get_as("/api/v1/users?role=peer", &admin.access).json();
@@ -106,7 +106,7 @@ fn staff_accounts_are_unique_and_never_partners() {
     let app = TestApp::spawn();
     let admin = app.admin();
     let body = |email: &str, role: &str| {
-        json!({"email": email, "password": PASSWORD, "display_name": "S", "role": role,
+        json!({"email": email, "display_name": "S", "role": role,
                "preferred_language": "fr"})
     };
     let first = app.json(
@@ -171,7 +171,8 @@ fn a_role_change_or_disabling_ends_the_accounts_sessions_and_is_audited() {
         &json!({"refresh_token": again.refresh}),
     )
     .problem(401, "unauthorized");
-    app.login(&email, PASSWORD).problem(401, "unauthorized");
+    app.login(&email, PASSWORD)
+        .problem(401, "invalid-credentials");
 
     let events = app
         .get_as(
@@ -185,16 +186,26 @@ fn a_role_change_or_disabling_ends_the_accounts_sessions_and_is_audited() {
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
+    // The staff member set their password through the mailed link, which verified the address.
     assert_eq!(
         actions,
-        ["user.created", "user.role_changed", "user.disabled"]
+        [
+            "user.created",
+            "user.password_reset",
+            "user.email_verified",
+            "user.role_changed",
+            "user.disabled"
+        ]
     );
     assert_eq!(
-        events["items"][1]["details"],
+        events["items"][3]["details"],
         json!({"from": "peer_supporter", "to": "coordinator"})
     );
-    assert_eq!(events["items"][1]["actor_id"], admin.id.as_str());
-    assert_eq!(events["items"][1]["actor_role"], "admin");
+    assert_eq!(events["items"][3]["actor_id"], admin.id.as_str());
+    assert_eq!(events["items"][3]["actor_role"], "admin");
+    assert!(events["items"][3]["request_id"].is_string());
+    // The person acted through a link: no actor, but the request is traceable.
+    assert!(events["items"][1]["actor_id"].is_null());
     assert!(events["items"][1]["request_id"].is_string());
 }
 
