@@ -317,7 +317,9 @@ pub struct SessionList {
     "topics": ["Welcome and safety", "Grounding", "Boundaries", "Looking ahead"]
 }))]
 pub struct CreateSessions {
-    /// The first session's start (UTC).
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
+    /// The first session's start (UTC), in years 0001–9999; every session of the series must
+    /// end by 9999-12-31T23:59:59Z.
     pub starts_at: DateTime<Utc>,
     /// How many weekly sessions, 1 (the default) to 10.
     #[validate(range(min = 1, max = 10, message = "must be between 1 and 10"))]
@@ -342,6 +344,8 @@ pub struct CreateSessions {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"starts_at": "2026-12-10T00:00:00Z"}))]
 pub struct UpdateSession {
+    /// The new start (UTC), in years 0001–9999; the session must end by 9999-12-31T23:59:59Z.
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub starts_at: Option<DateTime<Utc>>,
     #[validate(range(min = 15, max = 480, message = "must be between 15 and 480"))]
     #[schema(minimum = 15, maximum = 480)]

@@ -10,6 +10,7 @@ mod feedback;
 mod feedback_window;
 mod groups;
 mod helpers;
+mod hostile_input;
 mod intake;
 mod matrix;
 mod notifications;
