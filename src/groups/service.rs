@@ -9,7 +9,7 @@ use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
     db::{self, Conn},
-    domain::{time, version::ExpectedVersion},
+    domain::{contact, time, version::ExpectedVersion},
     error::{ApiError, FieldError},
     pagination::{Cursor, PageRequest},
 };
@@ -184,7 +184,10 @@ pub fn create_group(
         capacity: request.capacity,
         seats_taken: 0,
         status: GroupStatus::Planned,
-        meeting_link: request.meeting_link.clone(),
+        meeting_link: request
+            .meeting_link
+            .as_deref()
+            .map(contact::normal_web_address),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -269,7 +272,7 @@ pub fn update_group(
             row.time_zone = tz.clone();
         }
         if let Some(link) = &changes.meeting_link {
-            row.meeting_link = Some(link.clone());
+            row.meeting_link = Some(contact::normal_web_address(link));
         }
         if let Some(capacity) = changes.capacity {
             if capacity < current.seats_taken {
@@ -474,7 +477,8 @@ pub fn create_sessions(
                 duration_minutes,
                 meeting_link: request
                     .meeting_link
-                    .clone()
+                    .as_deref()
+                    .map(contact::normal_web_address)
                     .or_else(|| group.meeting_link.clone()),
                 status: SessionStatus::Scheduled,
                 cancel_reason: None,
@@ -540,7 +544,7 @@ pub fn update_session(
             row.topic = Some(topic.trim().to_string());
         }
         if let Some(link) = &changes.meeting_link {
-            row.meeting_link = Some(link.clone());
+            row.meeting_link = Some(contact::normal_web_address(link));
         }
         if changes.status == Some(SessionStatus::Cancelled) {
             let Some(reason) = &changes.cancel_reason else {

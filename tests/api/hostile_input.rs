@@ -1,8 +1,8 @@
-//! Input an attacker crafts: cursors no backend can hold, dates outside years 1–9999, and
-//! session times whose end would leave them. None of it may answer 5xx; each refusal is a 422
-//! naming the field and changes nothing. The crafted cases come first, then property tests
-//! (`proptest`, a fixed seed and a bounded number of cases) that throw generated cursors, dates
-//! and strings at every list and every date field.
+//! Input an attacker crafts: cursors no backend can hold, dates outside years 1–9999, session
+//! times whose end would leave them, and links that run script. None of it may answer 5xx; each
+//! refusal is a 422 naming the field and changes nothing. The crafted cases come first, then
+//! property tests (`proptest`, a fixed seed and a bounded number of cases) that throw generated
+//! cursors, dates, strings and addresses at every list and every date and link field.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -348,6 +348,102 @@ fn a_meeting_outside_years_1_to_9999_is_refused() {
     assert_eq!(world.state(&app), before);
 }
 
+#[test]
+fn links_are_https_only_and_stored_in_normal_form() {
+    let app = TestApp::spawn();
+    let world = world(&app);
+    let group = format!("/api/v1/groups/{}", world.group_id);
+    let sessions = format!("/api/v1/groups/{}/sessions", world.group_id);
+    let session = format!("/api/v1/sessions/{}", world.session_id);
+    let before = world.state(&app);
+    for link in [
+        "javascript:alert(document.cookie)",
+        "JavaScript://example.org/%0Aalert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "file:///etc/passwd",
+        "ftp://files.example.org/room",
+        "teams.example.ca/l/room",
+        "http://teams.example.ca/l/room",
+        "https://user:pass@teams.example.ca/l/room",
+    ] {
+        let mut create = json!({"name": "Links", "kind": "informal", "language": "en",
+                                "audience": ["veteran"], "time_zone": "America/Toronto",
+                                "capacity": 10});
+        create["meeting_link"] = json!(link);
+        for (method, path, body) in [
+            ("POST", "/api/v1/groups", create),
+            ("PATCH", group.as_str(), json!({"meeting_link": link})),
+            (
+                "POST",
+                sessions.as_str(),
+                json!({"starts_at": "2031-01-01T00:00:00Z", "meeting_link": link}),
+            ),
+            ("PATCH", session.as_str(), json!({"meeting_link": link})),
+        ] {
+            let res = app.json(method, path, Some(world.coordinator()), &body);
+            refused_naming(&res, "meeting_link");
+        }
+    }
+    assert_eq!(world.state(&app), before);
+    let groups = app.get_as("/api/v1/groups", world.coordinator()).json();
+    assert_eq!(groups["items"].as_array().unwrap().len(), 1);
+
+    let res = app.json(
+        "PATCH",
+        &group,
+        Some(world.coordinator()),
+        &json!({"meeting_link": "HTTPS://Teams.Example.CA:443/l/Room?id=7"}),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(
+        res.json()["meeting_link"],
+        "https://teams.example.ca/l/Room?id=7"
+    );
+    let res = app.json(
+        "PATCH",
+        &session,
+        Some(world.coordinator()),
+        &json!({"meeting_link": "https://Meet.Example.ORG/"}),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["meeting_link"], "https://meet.example.org");
+    // Loopback http is for running the front-end locally.
+    let res = app.json(
+        "PATCH",
+        &session,
+        Some(world.coordinator()),
+        &json!({"meeting_link": "http://localhost:3000/room"}),
+    );
+    assert_eq!(res.status, 200, "{}", res.body);
+
+    let listing = json!({
+        "organization": "Peer Support Society", "name": "Links",
+        "description": "Weekly peer support.", "audiences": ["first_responders"],
+        "province": "ON", "delivery": "virtual",
+        "schedule": {"weekday": "tuesday", "start_time": "19:00", "end_time": "21:00",
+                     "time_zone": "America/Toronto"},
+        "languages": ["en"],
+        "contacts": {"website": "data:text/html,<script>alert(1)</script>",
+                     "available_24_7": false}
+    });
+    let res = app.post_json("/api/v1/directory/listings", &listing);
+    refused_naming(&res, "contacts.website");
+    let mut fine = listing.clone();
+    fine["contacts"]["website"] = json!("https://Peers.Example.org:443/");
+    let res = app.post_json("/api/v1/directory/listings", &fine);
+    assert_eq!(res.status, 201, "{}", res.body);
+    let id = res.json()["id"].as_str().unwrap().to_string();
+    let stored = app.get_as(
+        &format!("/api/v1/directory/listings/{id}"),
+        world.coordinator(),
+    );
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert_eq!(
+        stored.json()["contacts"]["website"],
+        "https://peers.example.org"
+    );
+}
+
 // ---- properties ----------------------------------------------------------------------------
 
 /// 64 cases per property from a fixed seed, unless `PROPTEST_CASES` or `PROPTEST_RNG_SEED`
@@ -631,4 +727,85 @@ fn no_date_in_a_body_answers_5xx_and_a_refused_one_changes_nothing() {
             Ok(())
         },
     );
+}
+
+/// Addresses with every kind of scheme, host, port and path, and arbitrary text.
+fn links() -> impl Strategy<Value = String> {
+    let scheme = prop::sample::select(vec![
+        "https://",
+        "HTTPS://",
+        "http://",
+        "javascript:",
+        "JavaScript://",
+        "data:",
+        "file://",
+        "ftp://",
+        "",
+        "//",
+        "https:",
+        "https:///",
+    ]);
+    let host = prop::sample::select(vec![
+        "teams.example.ca",
+        "Teams.Example.CA",
+        "localhost",
+        "127.0.0.1",
+        "[::1]",
+        "10.0.0.1",
+        "user:pw@example.org",
+        "",
+        "intranet",
+        "xn--a.example",
+    ]);
+    let port = prop::sample::select(vec!["", ":443", ":80", ":8443", ":99999", ":"]);
+    prop_oneof![
+        3 => (scheme, host, port, "[ -~]{0,30}")
+            .prop_map(|(s, h, p, path)| format!("{s}{h}{p}/{path}")),
+        1 => any::<String>(),
+    ]
+}
+
+#[test]
+fn no_link_answers_5xx_and_only_https_or_loopback_http_is_stored() {
+    let app = TestApp::spawn();
+    let world = world(&app);
+    let group = format!("/api/v1/groups/{}", world.group_id);
+    let session = format!("/api/v1/sessions/{}", world.session_id);
+    run((any::<bool>(), links()), |(on_group, link)| {
+        let before = world.state(&app);
+        let path = if on_group { &group } else { &session };
+        let res = app.json(
+            "PATCH",
+            path,
+            Some(world.coordinator()),
+            &json!({"meeting_link": link}),
+        );
+        prop_assert!(res.status < 500, "{link:?}: {} {}", res.status, res.body);
+        if res.status == 200 {
+            let stored = res.json()["meeting_link"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let loopback = ["http://localhost", "http://127.", "http://[::1]"]
+                .iter()
+                .any(|p| stored.starts_with(p));
+            prop_assert!(
+                stored.starts_with("https://") || loopback,
+                "{link:?} stored as {stored:?}"
+            );
+            prop_assert_eq!(
+                Some(stored),
+                peer_support_api::domain::contact::web_address(&link).ok()
+            );
+        } else {
+            prop_assert_eq!(res.status, 422, "{}", res.body);
+            prop_assert!(
+                res.body.contains("\"field\":\"meeting_link\""),
+                "{}",
+                res.body
+            );
+            prop_assert_eq!(world.state(&app), before);
+        }
+        Ok(())
+    });
 }
