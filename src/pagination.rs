@@ -5,10 +5,15 @@
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::NaiveDateTime;
 
-use crate::error::{ApiError, FieldError};
+use crate::{
+    domain::time,
+    error::{ApiError, FieldError},
+};
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
+/// The longest id a cursor may carry (ids are UUIDs, 36 characters).
+pub const MAX_ID_CHARS: usize = 64;
 
 /// Where a page starts: after this (created_at, id).
 #[derive(Debug, Clone, PartialEq)]
@@ -23,11 +28,20 @@ impl Cursor {
         URL_SAFE_NO_PAD.encode(format!("{micros}|{}", self.id))
     }
 
+    /// The cursor `raw` names, if it could be one this API issued: a time within the accepted
+    /// years and an id of at most [`MAX_ID_CHARS`] printable characters, so that every backend
+    /// can compare a column with it (PostgreSQL refuses NUL in text and years past its range).
     pub fn decode(raw: &str) -> Option<Cursor> {
         let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
         let text = String::from_utf8(bytes).ok()?;
         let (micros, id) = text.split_once('|')?;
         let created_at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+        if !time::in_range(created_at)
+            || id.chars().count() > MAX_ID_CHARS
+            || id.chars().any(char::is_control)
+        {
+            return None;
+        }
         Some(Cursor {
             created_at,
             id: id.to_string(),
@@ -118,5 +132,20 @@ mod tests {
         assert!(PageRequest::new(Some(0), None).is_err());
         assert!(PageRequest::new(Some(101), None).is_err());
         assert_eq!(PageRequest::new(None, None).unwrap().limit, 20);
+    }
+
+    #[test]
+    fn cursors_no_backend_can_hold_are_refused() {
+        let raw = |text: &str| URL_SAFE_NO_PAD.encode(text);
+        assert!(Cursor::decode(&raw("1764000000123456|9f0c\0")).is_none());
+        assert!(Cursor::decode(&raw("1764000000123456|9f\u{7}0c")).is_none());
+        assert!(Cursor::decode(&raw(&format!("1764000000123456|{}", "a".repeat(65)))).is_none());
+        assert!(Cursor::decode(&raw(&format!("1764000000123456|{}", "a".repeat(64)))).is_some());
+        // Year -250,000 and year 0: chrono holds them, PostgreSQL and RFC 3339 do not.
+        assert!(Cursor::decode(&raw("-7951272000000000000|9f0c")).is_none());
+        assert!(Cursor::decode(&raw("-62167219200000000|9f0c")).is_none());
+        assert!(Cursor::decode(&raw("253402300799999999|9f0c")).is_some());
+        assert!(Cursor::decode(&raw("253402300800000000|9f0c")).is_none());
+        assert!(Cursor::decode(&raw("99999999999999999999999|9f0c")).is_none());
     }
 }

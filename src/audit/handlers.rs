@@ -10,6 +10,7 @@ use crate::{
     http::list_query::{ListQuery, PageParams},
     state::AppState,
 };
+use validator::Validate;
 
 /// List audit events (admin)
 ///
@@ -32,6 +33,7 @@ pub async fn list_audit_events(
     query: ListQuery<AuditFilter>,
 ) -> Result<web::Json<AuditEventList>, ApiError> {
     let ListQuery { filter, page } = query;
+    filter.validate()?;
     let list = state
         .pool
         .run(move |conn| service::list(conn, &filter, &page))

@@ -2,6 +2,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Insertable, Queryable};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::{db::schema::audit_events, domain::Role, error::ApiError};
 
@@ -88,7 +89,7 @@ pub struct AuditEventList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AuditFilter {
@@ -100,8 +101,10 @@ pub struct AuditFilter {
     pub resource_type: Option<String>,
     /// Only this record.
     pub resource_id: Option<String>,
-    /// Only events at or after this time (RFC 3339).
+    /// Only events at or after this time (RFC 3339, years 0001–9999).
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub since: Option<DateTime<Utc>>,
-    /// Only events before this time (RFC 3339).
+    /// Only events before this time (RFC 3339, years 0001–9999).
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub until: Option<DateTime<Utc>>,
 }

@@ -15,7 +15,7 @@ use crate::{
     audit::{self, Entry},
     auth::AuthUser,
     db::{self, Conn},
-    domain::{role::STAFF, version::ExpectedVersion},
+    domain::{contact, role::STAFF, version::ExpectedVersion},
     error::{ApiError, FieldError},
     language::Language,
     pagination::{Cursor, PageRequest},
@@ -555,7 +555,7 @@ impl Content {
             contacts: ListingContacts {
                 phone: clean(self.contacts.phone),
                 email: clean(self.contacts.email),
-                website: clean(self.contacts.website),
+                website: clean(self.contacts.website).map(|w| contact::normal_web_address(&w)),
                 available_24_7: self.contacts.available_24_7,
             },
         }

@@ -26,23 +26,63 @@ pub fn valid_phone(value: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// An absolute `https://` or `http://` address (never `javascript:` and the like: front-ends
-/// render it as a link).
-pub fn valid_website(value: &str) -> Result<(), ValidationError> {
-    let lower = value.to_ascii_lowercase();
-    let scheme_ok = lower.starts_with("https://") || lower.starts_with("http://");
-    let host_ok = lower
-        .split_once("://")
-        .map(|(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""))
-        .is_some_and(|host| host.contains('.') && !host.contains(char::is_whitespace));
-    if scheme_ok && host_ok && value.len() <= 500 && !value.contains(char::is_whitespace) {
-        Ok(())
-    } else {
-        Err(refusal(
+/// The longest web address accepted, before and after normalizing.
+pub const MAX_WEB_ADDRESS: usize = 500;
+
+/// An absolute `https://` address with a host name, in its normal form (lower-case scheme and
+/// host, no default port, no lone `/` path), or why not. Front-ends render it as a link, so
+/// `javascript:`, `data:`, `file:`, `ftp:` and addresses without a scheme are refused, and
+/// so is `user@host` (it hides the real host from a reader). `http://` is accepted for a
+/// loopback host only (`localhost`, `127.0.0.0/8`, `[::1]`) — for local development; this rule
+/// does not read `APP_ENV`, so it holds in every environment.
+pub fn web_address(value: &str) -> Result<String, ValidationError> {
+    let refused = || {
+        refusal(
             "url",
             "must be an https:// address, e.g. https://www.example.org".into(),
-        ))
+        )
+    };
+    if value.len() > MAX_WEB_ADDRESS
+        || value.contains(|c: char| c.is_whitespace() || c.is_control())
+    {
+        return Err(refused());
     }
+    let url = url::Url::parse(value).map_err(|_| refused())?;
+    let host_ok = match url.host() {
+        Some(url::Host::Domain(name)) => name.contains('.') || name == "localhost",
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    let loopback = match url.host() {
+        Some(url::Host::Domain(name)) => name == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    let scheme_ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+    if !scheme_ok || !host_ok || !url.username().is_empty() || url.password().is_some() {
+        return Err(refused());
+    }
+    let mut normal = url.to_string();
+    if url.path() == "/" && url.query().is_none() && url.fragment().is_none() {
+        normal.pop();
+    }
+    if normal.len() > MAX_WEB_ADDRESS {
+        return Err(refused());
+    }
+    Ok(normal)
+}
+
+/// For `#[validate(custom(function = "crate::domain::contact::valid_website"))]`: what
+/// [`web_address`] accepts.
+pub fn valid_website(value: &str) -> Result<(), ValidationError> {
+    web_address(value).map(|_| ())
+}
+
+/// The normal form of an address [`valid_website`] accepted (unchanged if it was not one), as
+/// it is stored.
+pub fn normal_web_address(value: &str) -> String {
+    web_address(value).unwrap_or_else(|_| value.to_string())
 }
 
 /// An IANA time zone name that `chrono-tz` knows, e.g. `America/Toronto`.
@@ -51,4 +91,55 @@ pub fn valid_time_zone(tz: &str) -> Result<(), ValidationError> {
         ValidationError::new("time_zone")
             .with_message("is not an IANA time zone such as America/Toronto".into())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn web_addresses_are_https_and_stored_in_normal_form() {
+        let normal = |v: &str| web_address(v).ok();
+        assert_eq!(normal("https://988.ca").as_deref(), Some("https://988.ca"));
+        assert_eq!(
+            normal("HTTPS://Teams.Example.CA:443/l/Meetup?x=1#A").as_deref(),
+            Some("https://teams.example.ca/l/Meetup?x=1#A")
+        );
+        assert_eq!(
+            normal("https://example.org/").as_deref(),
+            Some("https://example.org")
+        );
+        assert_eq!(
+            normal("https://example.org:8443/a").as_deref(),
+            Some("https://example.org:8443/a")
+        );
+        assert_eq!(
+            normal("http://localhost:8080/room").as_deref(),
+            Some("http://localhost:8080/room")
+        );
+        assert_eq!(
+            normal("http://127.0.0.1/").as_deref(),
+            Some("http://127.0.0.1")
+        );
+        assert_eq!(normal("http://[::1]/a").as_deref(), Some("http://[::1]/a"));
+        for refused in [
+            "http://example.org",
+            "javascript:alert(1)",
+            "JavaScript://example.org/%0aalert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "file:///etc/passwd",
+            "ftp://example.org/file",
+            "www.example.org",
+            "//example.org",
+            "https://",
+            "https://intranet",
+            "https://user:secret@example.org",
+            "https://example.org/a b",
+            "http://10.0.0.1/",
+        ] {
+            assert!(normal(refused).is_none(), "{refused} accepted");
+        }
+        assert!(normal(&format!("https://example.org/{}", "a".repeat(481))).is_none());
+        assert_eq!(normal_web_address("not one"), "not one");
+    }
 }

@@ -1,10 +1,12 @@
 //! The program's shared words and rules, below every resource: closed vocabularies stored as
-//! text (`vocabulary!`), roles, contact rules (phone numbers, web addresses, time zones), and
-//! the contract schemas that state what a validator accepts. Nothing here imports a resource.
+//! text (`vocabulary!`), roles, contact rules (phone numbers, web addresses, time zones), the
+//! accepted range of time (`time`: years 1 to 9999), and the contract schemas that state what
+//! a validator accepts. Nothing here imports a resource.
 
 pub mod contact;
 pub mod role;
 pub mod schemas;
+pub mod time;
 pub mod version;
 
 pub use role::Role;

@@ -47,10 +47,14 @@ named_schema!(
 );
 
 named_schema!(
-    /// What `domain::contact::valid_website` accepts (a subset: lower-case scheme).
+    /// What `domain::contact::valid_website` accepts (a subset: lower-case scheme, no
+    /// loopback `http://`).
     Website,
-    text("An https:// (or http://) address, e.g. https://www.example.org.")
-        .pattern(Some(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+([/?#]\S*)?$"))
+    text("An https:// address with a host name, e.g. https://www.example.org, stored in \
+          normal form (lower-case scheme and host, no default port, no lone trailing `/`). \
+          Other schemes (javascript:, data:, file:, ftp:; http: except to a loopback host) and \
+          addresses without a scheme are refused (422).")
+        .pattern(Some(r"^https://([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*([/?#]\S*)?$"))
         .max_length(Some(500))
 );
 

@@ -8,6 +8,7 @@ use crate::{
     http::extractors::ValidJson,
     state::AppState,
 };
+use validator::Validate;
 
 /// Sessions' feedback signing keys (public)
 ///
@@ -273,6 +274,7 @@ pub async fn program_summary(
     _caller: Staff,
     query: web::Query<ProgramSummaryQuery>,
 ) -> Result<web::Json<FeedbackSummary>, ApiError> {
+    query.validate()?;
     let ProgramSummaryQuery { from, to } = query.into_inner();
     if to < from {
         return Err(ApiError::Validation(vec![crate::error::FieldError::new(

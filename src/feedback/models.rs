@@ -250,12 +250,14 @@ pub struct FeedbackSummary {
     pub comments: Option<Vec<String>>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ProgramSummaryQuery {
-    /// Sessions starting on or after this date (UTC).
+    /// Sessions starting on or after this date (UTC), years 0001–9999.
+    #[validate(custom(function = "crate::domain::time::valid_date"))]
     pub from: NaiveDate,
-    /// Sessions starting on or before this date (UTC).
+    /// Sessions starting on or before this date (UTC), years 0001–9999.
+    #[validate(custom(function = "crate::domain::time::valid_date"))]
     pub to: NaiveDate,
 }

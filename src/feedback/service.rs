@@ -11,6 +11,7 @@ use super::{keys, models::*, repository, sealing};
 use crate::{
     auth::AuthUser,
     db::{self, Conn},
+    domain::time,
     error::{ApiError, FieldError},
     groups::{
         self,
@@ -18,8 +19,11 @@ use crate::{
     },
 };
 
+/// When a session's feedback window closes: at the latest time the API can write, for a start
+/// so late that the window would close past it.
 fn window_end(session: &SessionRow, window: Duration) -> NaiveDateTime {
-    session.starts_at + chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7))
+    let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7));
+    time::later_or_latest(session.starts_at, span)
 }
 
 fn published(key: &keys::SessionKey) -> FeedbackKey {
@@ -424,7 +428,11 @@ fn summarize(
     let span = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::days(7));
     let closed: Vec<String> = sessions
         .iter()
-        .filter(|(_, starts_at)| *starts_at + span <= now)
+        .filter(|(_, starts_at)| {
+            starts_at
+                .checked_add_signed(span)
+                .is_some_and(|closes| closes <= now)
+        })
         .map(|(id, _)| id.clone())
         .collect();
     release_due(
@@ -549,9 +557,13 @@ pub fn program_summary(
     to: NaiveDate,
     window: Duration,
 ) -> Result<FeedbackSummary, ApiError> {
+    // Up to the day after `to`, or the latest time the API can hold (both backends compare it).
     let range = (
         from.and_time(chrono::NaiveTime::MIN),
-        to.and_time(chrono::NaiveTime::MIN) + chrono::Duration::days(1),
+        time::later_or_latest(
+            to.and_time(chrono::NaiveTime::MIN),
+            chrono::Duration::days(1),
+        ),
     );
     let sessions = repository::sessions_of(conn, None, Some(range))?;
     summarize(conn, secret, "program", &sessions, window)

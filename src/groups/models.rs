@@ -6,7 +6,10 @@ use validator::Validate;
 
 use crate::{
     db::schema::{group_sessions, program_groups},
-    domain::{schemas::IanaTimeZone, vocabulary, Role},
+    domain::{
+        schemas::{IanaTimeZone, Website},
+        vocabulary, Role,
+    },
     language::Language,
 };
 
@@ -225,8 +228,8 @@ pub struct CreateGroup {
     #[schema(minimum = 1, maximum = 100)]
     pub capacity: i32,
     /// The default meeting link of the group's sessions.
-    #[validate(url(message = "must be a URL"), length(max = 500))]
-    #[schema(max_length = 500, format = "uri")]
+    #[validate(custom(function = "crate::domain::contact::valid_website"))]
+    #[schema(value_type = Option<Website>)]
     pub meeting_link: Option<String>,
     /// Accounts with the `peer_supporter` or `mental_health_professional` role.
     #[serde(default)]
@@ -259,8 +262,8 @@ pub struct UpdateGroup {
     #[validate(range(min = 1, max = 100, message = "must be between 1 and 100"))]
     #[schema(minimum = 1, maximum = 100)]
     pub capacity: Option<i32>,
-    #[validate(url(message = "must be a URL"), length(max = 500))]
-    #[schema(max_length = 500, format = "uri")]
+    #[validate(custom(function = "crate::domain::contact::valid_website"))]
+    #[schema(value_type = Option<Website>)]
     pub meeting_link: Option<String>,
     #[validate(length(max = 10, message = "at most 10 facilitators"))]
     #[schema(max_items = 10)]
@@ -317,7 +320,9 @@ pub struct SessionList {
     "topics": ["Welcome and safety", "Grounding", "Boundaries", "Looking ahead"]
 }))]
 pub struct CreateSessions {
-    /// The first session's start (UTC).
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
+    /// The first session's start (UTC), in years 0001–9999; every session of the series must
+    /// end by 9999-12-31T23:59:59Z.
     pub starts_at: DateTime<Utc>,
     /// How many weekly sessions, 1 (the default) to 10.
     #[validate(range(min = 1, max = 10, message = "must be between 1 and 10"))]
@@ -331,8 +336,8 @@ pub struct CreateSessions {
     #[schema(max_items = 10)]
     pub topics: Option<Vec<String>>,
     /// Overrides the group's meeting link for these sessions.
-    #[validate(url(message = "must be a URL"), length(max = 500))]
-    #[schema(max_length = 500, format = "uri")]
+    #[validate(custom(function = "crate::domain::contact::valid_website"))]
+    #[schema(value_type = Option<Website>)]
     pub meeting_link: Option<String>,
 }
 
@@ -342,6 +347,8 @@ pub struct CreateSessions {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"starts_at": "2026-12-10T00:00:00Z"}))]
 pub struct UpdateSession {
+    /// The new start (UTC), in years 0001–9999; the session must end by 9999-12-31T23:59:59Z.
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub starts_at: Option<DateTime<Utc>>,
     #[validate(range(min = 15, max = 480, message = "must be between 15 and 480"))]
     #[schema(minimum = 15, maximum = 480)]
@@ -349,8 +356,8 @@ pub struct UpdateSession {
     #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
     #[schema(min_length = 1, max_length = 200)]
     pub topic: Option<String>,
-    #[validate(url(message = "must be a URL"), length(max = 500))]
-    #[schema(max_length = 500, format = "uri")]
+    #[validate(custom(function = "crate::domain::contact::valid_website"))]
+    #[schema(value_type = Option<Website>)]
     pub meeting_link: Option<String>,
     pub status: Option<SessionStatus>,
     #[validate(length(min = 1, max = 500, message = "must be 1 to 500 characters"))]

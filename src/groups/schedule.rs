@@ -4,23 +4,30 @@
 use chrono::{DateTime, Duration, LocalResult, TimeZone, Utc};
 use chrono_tz::Tz;
 
-/// `count` starts a week apart from `first`, at the same local time in `tz`.
-pub fn weekly_series(first: DateTime<Utc>, count: u32, tz: Tz) -> Vec<DateTime<Utc>> {
+use crate::domain::time;
+
+/// `count` starts a week apart from `first`, at the same local time in `tz`; none when the
+/// series would run past the accepted years (`domain::time`).
+pub fn weekly_series(first: DateTime<Utc>, count: u32, tz: Tz) -> Option<Vec<DateTime<Utc>>> {
     let local_first = first.with_timezone(&tz).naive_local();
     (0..count)
         .map(|week| {
-            let local = local_first + Duration::weeks(i64::from(week));
-            match tz.from_local_datetime(&local) {
+            let weeks = Duration::weeks(i64::from(week));
+            // Local times may lie a day past the UTC range; only the UTC start must be within it.
+            let local = local_first.checked_add_signed(weeks)?;
+            let start = match tz.from_local_datetime(&local) {
                 LocalResult::Single(t) => t.with_timezone(&Utc),
                 LocalResult::Ambiguous(earliest, _) => earliest.with_timezone(&Utc),
                 // A wall time skipped by a spring-forward change: an hour later is the next real time.
-                LocalResult::None => tz
-                    .from_local_datetime(&(local + Duration::hours(1)))
-                    .earliest()
-                    .map_or(first + Duration::weeks(i64::from(week)), |t| {
-                        t.with_timezone(&Utc)
-                    }),
-            }
+                LocalResult::None => match local
+                    .checked_add_signed(Duration::hours(1))
+                    .and_then(|next| tz.from_local_datetime(&next).earliest())
+                {
+                    Some(t) => t.with_timezone(&Utc),
+                    None => first.naive_utc().checked_add_signed(weeks)?.and_utc(),
+                },
+            };
+            time::in_range(start.naive_utc()).then_some(start)
         })
         .collect()
 }
@@ -39,7 +46,7 @@ mod tests {
         // Wednesday 2026-10-28 19:00 in Toronto is 23:00 UTC (EDT); after 2026-11-01 it is EST.
         let first = Utc.with_ymd_and_hms(2026, 10, 28, 23, 0, 0).unwrap();
         let tz: Tz = "America/Toronto".parse().unwrap();
-        let series = weekly_series(first, 3, tz);
+        let series = weekly_series(first, 3, tz).unwrap();
         assert_eq!(series[0], first);
         assert_eq!(
             series[1],
@@ -57,6 +64,19 @@ mod tests {
     #[test]
     fn one_session_is_a_series_of_one() {
         let first = Utc.with_ymd_and_hms(2026, 12, 2, 15, 0, 0).unwrap();
-        assert_eq!(weekly_series(first, 1, chrono_tz::UTC), vec![first]);
+        assert_eq!(weekly_series(first, 1, chrono_tz::UTC), Some(vec![first]));
+    }
+
+    #[test]
+    fn a_series_past_year_9999_is_none_and_never_a_panic() {
+        let late = Utc.with_ymd_and_hms(9999, 12, 20, 23, 0, 0).unwrap();
+        let tz: Tz = "America/Toronto".parse().unwrap();
+        assert_eq!(weekly_series(late, 1, tz), Some(vec![late]));
+        assert_eq!(weekly_series(late, 3, tz), None);
+        let last = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap();
+        assert_eq!(
+            weekly_series(last, 1, chrono_tz::Pacific::Kiritimati),
+            Some(vec![last])
+        );
     }
 }

@@ -9,7 +9,7 @@ use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
     db::{self, Conn},
-    domain::version::ExpectedVersion,
+    domain::{contact, time, version::ExpectedVersion},
     error::{ApiError, FieldError},
     pagination::{Cursor, PageRequest},
 };
@@ -184,7 +184,10 @@ pub fn create_group(
         capacity: request.capacity,
         seats_taken: 0,
         status: GroupStatus::Planned,
-        meeting_link: request.meeting_link.clone(),
+        meeting_link: request
+            .meeting_link
+            .as_deref()
+            .map(contact::normal_web_address),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -269,7 +272,7 @@ pub fn update_group(
             row.time_zone = tz.clone();
         }
         if let Some(link) = &changes.meeting_link {
-            row.meeting_link = Some(link.clone());
+            row.meeting_link = Some(contact::normal_web_address(link));
         }
         if let Some(capacity) = changes.capacity {
             if capacity < current.seats_taken {
@@ -367,7 +370,12 @@ fn session_view(row: SessionRow, tz_name: &str, show_link: bool) -> Session {
     let tz: Tz = tz_name.parse().unwrap_or(chrono_tz::UTC);
     let starts_at = row.starts_at.and_utc();
     Session {
-        ends_at: starts_at + Duration::minutes(i64::from(row.duration_minutes)),
+        // Rows stored before times were bounded still end at a time RFC 3339 can write.
+        ends_at: time::later_or_latest(
+            row.starts_at,
+            Duration::minutes(i64::from(row.duration_minutes)),
+        )
+        .and_utc(),
         local_starts_at: schedule::local_rfc3339(starts_at, tz),
         time_zone: tz_name.to_string(),
         status: row.status,
@@ -451,7 +459,14 @@ pub fn create_sessions(
                 kind.max_sessions()
             )));
         }
-        let starts = schedule::weekly_series(request.starts_at, count, tz_of(&group));
+        let duration_minutes = request.duration_minutes.unwrap_or(90);
+        let starts = schedule::weekly_series(request.starts_at, count, tz_of(&group))
+            .filter(|starts| {
+                starts
+                    .iter()
+                    .all(|start| ends_in_range(start.naive_utc(), duration_minutes))
+            })
+            .ok_or_else(|| ends_too_late("starts_at"))?;
         let mut created = Vec::with_capacity(starts.len());
         for (i, start) in starts.into_iter().enumerate() {
             let row = SessionRow {
@@ -459,10 +474,11 @@ pub fn create_sessions(
                 group_id: group_id.to_string(),
                 topic: topics.get(i).map(|t| t.trim().to_string()),
                 starts_at: start.naive_utc(),
-                duration_minutes: request.duration_minutes.unwrap_or(90),
+                duration_minutes,
                 meeting_link: request
                     .meeting_link
-                    .clone()
+                    .as_deref()
+                    .map(contact::normal_web_address)
                     .or_else(|| group.meeting_link.clone()),
                 status: SessionStatus::Scheduled,
                 cancel_reason: None,
@@ -516,11 +532,19 @@ pub fn update_session(
         if let Some(minutes) = changes.duration_minutes {
             row.duration_minutes = minutes;
         }
+        if !ends_in_range(row.starts_at, row.duration_minutes) {
+            let field = if changes.starts_at.is_some() {
+                "starts_at"
+            } else {
+                "duration_minutes"
+            };
+            return Err(ends_too_late(field));
+        }
         if let Some(topic) = &changes.topic {
             row.topic = Some(topic.trim().to_string());
         }
         if let Some(link) = &changes.meeting_link {
-            row.meeting_link = Some(link.clone());
+            row.meeting_link = Some(contact::normal_web_address(link));
         }
         if changes.status == Some(SessionStatus::Cancelled) {
             let Some(reason) = &changes.cancel_reason else {
@@ -540,6 +564,20 @@ pub fn update_session(
         let version = current.version + 1;
         Ok((session_view(row, &group.time_zone, true), version))
     })
+}
+
+/// Whether a session starting at `start` ends within the accepted years, so its `ends_at` is
+/// a time RFC 3339 can write.
+fn ends_in_range(start: NaiveDateTime, duration_minutes: i32) -> bool {
+    time::later(start, Duration::minutes(i64::from(duration_minutes))).is_some()
+}
+
+fn ends_too_late(field: &str) -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        field,
+        "date_range",
+        "the session (every session of a series) must end by 9999-12-31T23:59:59Z",
+    )])
 }
 
 /// A session's feedback window opens when it starts: from then on its time is fixed, or a

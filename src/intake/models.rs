@@ -244,6 +244,8 @@ pub struct Assign {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"meeting_at": "2030-01-09T15:00:00Z"}))]
 pub struct ScheduleMeeting {
+    /// When the readiness meeting is held (UTC), in years 0001–9999.
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub meeting_at: DateTime<Utc>,
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]

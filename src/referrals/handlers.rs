@@ -2,6 +2,7 @@ use actix_web::{
     dev::Payload, get, http::header, post, web, FromRequest, HttpRequest, HttpResponse,
 };
 use futures_util::future::LocalBoxFuture;
+use validator::Validate;
 
 use super::{models::*, service};
 use crate::{
@@ -141,6 +142,7 @@ pub async fn list_referrals(
     query: ListQuery<ReferralFilter>,
 ) -> Result<web::Json<ReferralList>, ApiError> {
     let ListQuery { filter, page } = query;
+    filter.validate()?;
     Ok(web::Json(
         state
             .pool

@@ -163,12 +163,13 @@ pub struct ReferralList {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReferralFilter {
-    /// Only referrals whose status changed after this moment (RFC 3339, e.g.
+    /// Only referrals whose status changed after this moment (RFC 3339, years 0001–9999, e.g.
     /// `2026-11-25T14:00:00Z`).
+    #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub modified_after: Option<DateTime<Utc>>,
 }
 

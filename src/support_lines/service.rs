@@ -9,6 +9,7 @@ use crate::{
     audit::{self, Entry},
     auth::AuthUser,
     db::{self, Conn},
+    domain::contact,
     error::{ApiError, FieldError},
 };
 
@@ -50,7 +51,7 @@ pub fn create(
         description_fr: description.fr,
         phone: request.phone.trim().to_string(),
         text_number: clean(request.text_number),
-        website: clean(request.website),
+        website: clean(request.website).map(|w| contact::normal_web_address(&w)),
         available_24_7: request.available_24_7,
         sort_order: request.sort_order,
         created_at: now,
@@ -92,7 +93,7 @@ pub fn update(
         next.text_number = clean(text_number);
     }
     if let Some(website) = changes.website {
-        next.website = clean(website);
+        next.website = clean(website).map(|w| contact::normal_web_address(&w));
     }
     if let Some(available) = changes.available_24_7 {
         next.available_24_7 = available;

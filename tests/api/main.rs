@@ -13,6 +13,7 @@ mod feedback;
 mod feedback_window;
 mod groups;
 mod helpers;
+mod hostile_input;
 mod intake;
 mod limits;
 mod mailbox;
