@@ -188,19 +188,8 @@ fn metrics_keep_no_latency_for_the_feedback_routes() {
 
 #[test]
 fn a_feedback_request_that_fails_logs_its_error_without_a_time() {
-    use crate::helpers::{captured_logs, postgres_admin_url, test_database};
-    let unreachable = if postgres_admin_url().is_some() {
-        "postgres://postgres@127.0.0.1:1/nowhere"
-    } else {
-        "sqlite:///proc/no-such-dir/peer-support.db"
-    };
-    let app = TestApp::spawn_on(
-        test_database(),
-        &[
-            ("DATABASE_URL", unreachable),
-            ("DATABASE_TIMEOUT_MS", "300"),
-        ],
-    );
+    use crate::helpers::captured_logs;
+    let app = TestApp::with_database_unreachable();
     let session = uuid::Uuid::new_v4();
     let res = app.post_json(
         "/api/v1/feedback",

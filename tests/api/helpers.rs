@@ -177,6 +177,23 @@ impl TestApp {
         }
     }
 
+    /// An app whose database cannot be reached (a closed port, or a path that cannot exist),
+    /// with a short pool wait.
+    pub fn with_database_unreachable() -> TestApp {
+        let unreachable = if postgres_admin_url().is_some() {
+            "postgres://postgres@127.0.0.1:1/nowhere"
+        } else {
+            "sqlite:///proc/no-such-dir/peer-support.db"
+        };
+        TestApp::spawn_on(
+            test_database(),
+            &[
+                ("DATABASE_URL", unreachable),
+                ("DATABASE_TIMEOUT_MS", "300"),
+            ],
+        )
+    }
+
     /// A request to `path` with any method, headers and raw body.
     pub fn send(
         &self,

@@ -26,18 +26,7 @@ fn readyz_reports_the_backend_in_use() {
 
 #[test]
 fn readyz_is_503_with_retry_after_when_the_database_is_unreachable() {
-    let unreachable = if postgres_admin_url().is_some() {
-        "postgres://postgres@127.0.0.1:1/nowhere"
-    } else {
-        "sqlite:///proc/no-such-dir/peer-support.db"
-    };
-    let app = TestApp::spawn_on(
-        test_database(),
-        &[
-            ("DATABASE_URL", unreachable),
-            ("DATABASE_TIMEOUT_MS", "300"),
-        ],
-    );
+    let app = TestApp::with_database_unreachable();
     let res = app.get("/readyz");
     let problem = res.problem(503, "service-unavailable");
     assert_eq!(res.header("retry-after"), Some("1"));
