@@ -54,7 +54,7 @@ named_schema!(
           normal form (lower-case scheme and host, no default port, no lone trailing `/`). \
           Other schemes (javascript:, data:, file:, ftp:; http: except to a loopback host) and \
           addresses without a scheme are refused (422).")
-        .pattern(Some(r"^https://([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*([/?#]\S*)?$"))
+        .pattern(Some(r"^https://([A-Za-z0-9-]+\.)+[A-Za-z][A-Za-z0-9-]*([/?#][^\s\u0000-\u001f\u007f-\u009f]*)?$"))
         .max_length(Some(500))
 );
 
