@@ -180,16 +180,6 @@ pub fn is_facilitator(conn: &mut Conn, group_id: &str, user_id: &str) -> QueryRe
     .get_result(conn)
 }
 
-pub fn is_active_participant(conn: &mut Conn, group_id: &str, user_id: &str) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        group_participants::table
-            .filter(group_participants::group_id.eq(group_id))
-            .filter(group_participants::user_id.eq(user_id))
-            .filter(group_participants::status.eq(ParticipantStatus::Active)),
-    ))
-    .get_result(conn)
-}
-
 /// When an active participant of the group joined it; `None` for anyone else.
 pub fn active_since(
     conn: &mut Conn,

@@ -30,7 +30,7 @@ fn is_insider(
     };
     Ok(caller.role.is_staff()
         || repository::is_facilitator(conn, group_id, &caller.id)?
-        || repository::is_active_participant(conn, group_id, &caller.id)?)
+        || repository::active_since(conn, group_id, &caller.id)?.is_some())
 }
 
 /// The group for someone who leads it: staff, or one of its facilitators. Anyone else — a
@@ -771,15 +771,6 @@ pub fn set_participant(
     Ok(repository::set_participant(
         conn, group_id, user_id, status, now,
     )?)
-}
-
-/// Whether the person is an active participant of the group.
-pub fn is_active_participant(
-    conn: &mut Conn,
-    group_id: &str,
-    user_id: &str,
-) -> Result<bool, ApiError> {
-    Ok(repository::is_active_participant(conn, group_id, user_id)?)
 }
 
 /// Whether the person was placed in the session's group when it started: an active participant
