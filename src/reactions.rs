@@ -2,7 +2,10 @@
 //! something happens to it. Each lower module declares its `Reactions`; `lib.rs` registers
 //! these as app data, and handlers hand them to their services.
 
-use crate::{auth, consent, db::Conn, error::ApiError, intake, referrals, users::models::UserRow};
+use crate::{
+    auth, consent, db::Conn, error::ApiError, intake, mail::Letter, referrals,
+    users::models::UserRow,
+};
 
 /// A verified address that partners referred gets a claim code to link the referrals to the
 /// account (never before verification: whoever signs up with an address must prove it first).
@@ -27,6 +30,6 @@ fn offer_claim_code(
     conn: &mut Conn,
     account: &UserRow,
     request_id: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<Option<Letter>, ApiError> {
     referrals::service::offer_claim_code(conn, account, None, request_id)
 }

@@ -106,10 +106,13 @@ pub async fn verify_email(
     })
     .await?;
     let token = body.into_inner().token;
-    state
+    let letter = state
         .pool
         .run(move |conn| service::verify_email(conn, &token, Some(&request_id.0), &reactions))
         .await?;
+    if let Some(letter) = letter {
+        mail::send_in_background(&state.mailer, "claim code", letter);
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -232,8 +235,9 @@ pub async fn confirm_password_reset(
     })
     .await?;
     let body = body.into_inner();
+    let mailer = state.mailer.clone();
     // The new password is hashed on the blocking pool, holding a connection only around it.
-    web::block(move || {
+    let letter = web::block(move || {
         service::confirm_password_reset(
             &state.pool,
             &body.token,
@@ -243,6 +247,9 @@ pub async fn confirm_password_reset(
         )
     })
     .await??;
+    if let Some(letter) = letter {
+        mail::send_in_background(&mailer, "claim code", letter);
+    }
     Ok(HttpResponse::NoContent().finish())
 }
 

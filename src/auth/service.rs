@@ -167,13 +167,14 @@ fn token_refused() -> ApiError {
 }
 
 /// Spends a verification token and marks its account's address verified; the levels above
-/// react (a referral's claim code may now go to the account).
+/// react (a referral's claim code may now go to the account): returns their letter, to send
+/// once this has committed.
 pub fn verify_email(
     conn: &mut Conn,
     token: &str,
     request_id: Option<&str>,
     reactions: &Reactions,
-) -> Result<(), ApiError> {
+) -> Result<Option<Letter>, ApiError> {
     let hash = tokens::secret_hash(token);
     db::write_transaction(conn, |conn| {
         let now = db::now();
@@ -191,9 +192,9 @@ pub fn verify_email(
                 conn,
                 account_entry(request_id, "user.email_verified", &user.id),
             )?;
-            (reactions.email_verified)(conn, &user, request_id)?;
+            return (reactions.email_verified)(conn, &user, request_id);
         }
-        Ok(())
+        Ok(None)
     })
 }
 
@@ -255,13 +256,14 @@ pub fn request_password_reset(
 /// Sets a new password with a reset (or set-your-password) token: the token is spent, every
 /// session of the account ends, and the address counts as verified (the link proved it). The
 /// new password is hashed holding no pooled connection, and only for a token that was live.
+/// Returns the letter the levels above want sent now that the address is verified.
 pub fn confirm_password_reset(
     pool: &DbPool,
     token: &str,
     new_password: &str,
     request_id: Option<&str>,
     reactions: &Reactions,
-) -> Result<(), ApiError> {
+) -> Result<Option<Letter>, ApiError> {
     const PURPOSES: [TokenPurpose; 2] = [TokenPurpose::ResetPassword, TokenPurpose::SetPassword];
     let hash = tokens::secret_hash(token);
     repository::find_live_token(&mut *pool.get()?, &hash, &PURPOSES, db::now())?
@@ -289,9 +291,9 @@ pub fn confirm_password_reset(
                 conn,
                 account_entry(request_id, "user.email_verified", &user.id),
             )?;
-            (reactions.email_verified)(conn, &user, request_id)?;
+            return (reactions.email_verified)(conn, &user, request_id);
         }
-        Ok(())
+        Ok(None)
     })
 }
 

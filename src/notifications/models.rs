@@ -13,12 +13,6 @@ pub enum Notice {
     /// A partner organization referred the person (with their consent): what happens next, and
     /// how to link the referral to an account. Never the partner's notes.
     Referred,
-    /// The one-time code that links referrals to the account asking for it, sent to the
-    /// referral's email address only (it proves the account holder controls that address).
-    ClaimCode {
-        code: String,
-        expires_at: DateTime<Utc>,
-    },
     /// A coordinator sent the peer the intake form.
     FormSent,
     /// Receipt of the peer's intake form.
@@ -47,7 +41,6 @@ impl Notice {
     pub fn kind(&self) -> NoticeKind {
         match self {
             Notice::Referred => NoticeKind::Referred,
-            Notice::ClaimCode { .. } => NoticeKind::ClaimCode,
             Notice::FormSent => NoticeKind::FormSent,
             Notice::Acknowledged => NoticeKind::Acknowledged,
             Notice::MeetingScheduled { .. } => NoticeKind::MeetingScheduled,
@@ -76,7 +69,6 @@ vocabulary! {
     /// What a notice is about.
     NoticeKind {
         Referred = "referred",
-        ClaimCode = "claim_code",
         FormSent = "form_sent",
         Acknowledged = "acknowledged",
         MeetingScheduled = "meeting_scheduled",

@@ -70,17 +70,6 @@ referral). We will then send a one-time code to this address so that you can lin
 to your account. Nobody can link it without that code."
                 .into(),
         ),
-        Notice::ClaimCode { code, expires_at } => (
-            "Your one-time code".into(),
-            format!(
-                "Here is your one-time code to link your referral to your account: {code}\n\n\
-Enter it in the account that asked for it, before {} (Coordinated Universal Time). It works \
-only once.\n\n\
-If you did not create an account or ask for a code, you can ignore this message: nothing is \
-linked without the code.",
-                when(*expires_at, chrono_tz::UTC, false)
-            ),
-        ),
         Notice::FormSent => (
             "Your intake form is ready".into(),
             "Thank you for reaching out to the peer support program. Your coordinator has sent \
@@ -209,18 +198,6 @@ avec cette adresse courriel (ou, si vous en avez déjà un, connectez-vous et de
 lier votre orientation). Nous enverrons alors un code à usage unique à cette adresse pour que \
 vous puissiez lier l'orientation à votre compte. Personne ne peut la lier sans ce code."
                 .into(),
-        ),
-        Notice::ClaimCode { code, expires_at } => (
-            "Votre code à usage unique".into(),
-            format!(
-                "Voici votre code à usage unique pour lier votre orientation à votre compte : \
-{code}\n\n\
-Entrez-le dans le compte qui l'a demandé, avant le {} (temps universel coordonné). Il ne \
-fonctionne qu'une seule fois.\n\n\
-Si vous n'avez pas créé de compte ni demandé de code, vous pouvez ignorer ce message : rien \
-n'est lié sans ce code.",
-                when(*expires_at, chrono_tz::UTC, true)
-            ),
         ),
         Notice::FormSent => (
             "Votre formulaire d'accueil est prêt".into(),
@@ -540,10 +517,6 @@ mod tests {
     fn every_notice() -> Vec<Notice> {
         vec![
             Notice::Referred,
-            Notice::ClaimCode {
-                code: "K7QM-4XPD-9RTW".into(),
-                expires_at: Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap(),
-            },
             Notice::FormSent,
             Notice::Acknowledged,
             Notice::MeetingScheduled {
@@ -688,27 +661,6 @@ mod tests {
         assert!(render(&meeting, Language::Fr, &[])
             .1
             .contains("le lundi 1er mars 2027 à 0 h 05 UTC (temps universel coordonné)"));
-    }
-
-    #[test]
-    fn a_claim_code_notice_gives_the_code_and_when_it_expires_and_its_subject_does_not() {
-        let notice = Notice::ClaimCode {
-            code: "K7QM-4XPD-9RTW".into(),
-            expires_at: Utc.with_ymd_and_hms(2027, 1, 13, 15, 0, 0).unwrap(),
-        };
-        let (subject, en) = render(&notice, Language::En, &[]);
-        assert!(!subject.contains("K7QM"));
-        assert!(en.contains(": K7QM-4XPD-9RTW\n"), "{en}");
-        assert!(
-            en.contains("before Wednesday, January 13, 2027 at 3:00 p.m. UTC"),
-            "{en}"
-        );
-        let (_, fr) = render(&notice, Language::Fr, &[]);
-        assert!(fr.contains(" : K7QM-4XPD-9RTW\n"), "{fr}");
-        assert!(
-            fr.contains("avant le mercredi 13 janvier 2027 à 15 h 00 UTC"),
-            "{fr}"
-        );
     }
 
     #[test]

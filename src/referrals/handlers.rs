@@ -14,6 +14,7 @@ use crate::{
         extractors::ValidJson,
         list_query::{ListQuery, PageParams},
     },
+    mail,
     state::AppState,
 };
 
@@ -201,13 +202,16 @@ pub async fn request_claim_code(
     caller: Peer,
 ) -> Result<HttpResponse, ApiError> {
     let st = state.clone();
-    state
+    let letter = state
         .pool
         .run(move |conn| {
             st.limits.claim_code_request(conn, &caller.id)?;
             service::request_claim_code(conn, &caller)
         })
         .await?;
+    if let Some(letter) = letter {
+        mail::send_in_background(&state.mailer, "claim code", letter);
+    }
     Ok(HttpResponse::Accepted().json(ClaimCodeRequested {
         status: Receipt::Received,
         detail: "If a referral to the program awaits your email address, we sent a one-time code to it.",

@@ -5,6 +5,7 @@
 //! person's details (`referrals` table), the stored answers to keys and the claim codes.
 
 pub mod handlers;
+pub mod letters;
 pub mod models;
 pub mod repository;
 pub mod service;

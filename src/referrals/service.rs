@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDateTime};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde_json::json;
 
-use super::{models::*, repository};
+use super::{letters, models::*, repository};
 use crate::{
     audit::{self, Entry},
     auth::{tokens, AuthUser},
@@ -16,6 +16,7 @@ use crate::{
         service::NewApplication,
         state::{IntakeAction, IntakeStatus},
     },
+    mail::Letter,
     notifications::{models::Notice, service::enqueue_to_email},
     pagination::{Cursor, PageRequest},
     users::{self, models::UserRow},
@@ -399,31 +400,25 @@ fn claim_code_hash(code: &str) -> String {
     tokens::secret_hash(&normalize_code(code))
 }
 
-/// If referrals to `user`'s address wait for an account, sends a one-time claim code to that
-/// address (never to the account: only the address's owner may read it) and forgets any code
-/// sent before. Nothing tells the caller whether one was sent. In the caller's transaction.
+/// If referrals to `user`'s address wait for an account, makes a one-time claim code for that
+/// address and forgets any code made before; returns the letter that carries it (to the
+/// address, never shown in the app: only the address's owner may read it). Only the code's
+/// hash is stored, and the letter is not queued in the outbox: the caller sends it once its
+/// transaction has committed. Nothing tells the caller whether one was made. In the caller's
+/// transaction.
 pub fn offer_claim_code(
     conn: &mut Conn,
     user: &UserRow,
     actor: Option<&AuthUser>,
     request_id: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<Option<Letter>, ApiError> {
     if repository::waiting_for_account(conn, &user.email)?.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let code = new_claim_code();
     let now = db::now();
     let expires_at = now + Duration::hours(CLAIM_CODE_TTL_HOURS);
     repository::replace_claim_code(conn, &claim_code_hash(&code), &user.id, now, expires_at)?;
-    enqueue_to_email(
-        conn,
-        &user.email,
-        user.preferred_language,
-        &Notice::ClaimCode {
-            code,
-            expires_at: expires_at.and_utc(),
-        },
-    )?;
     audit::record(
         conn,
         Entry {
@@ -434,11 +429,18 @@ pub fn offer_claim_code(
             resource_id: Some(&user.id),
             details: None,
         },
-    )
+    )?;
+    Ok(Some(letters::claim_code(
+        &user.email,
+        user.preferred_language,
+        &code,
+        expires_at.and_utc(),
+    )))
 }
 
-/// A signed-in peer asks for a (new) claim code for referrals to their address.
-pub fn request_claim_code(conn: &mut Conn, caller: &AuthUser) -> Result<(), ApiError> {
+/// A signed-in peer asks for a (new) claim code for referrals to their address: the letter to
+/// send, if referrals wait.
+pub fn request_claim_code(conn: &mut Conn, caller: &AuthUser) -> Result<Option<Letter>, ApiError> {
     db::write_transaction(conn, |conn| {
         let user = users::service::find_account(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
         offer_claim_code(conn, &user, Some(caller), caller.request_id.as_deref())

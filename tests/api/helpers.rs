@@ -194,6 +194,26 @@ impl TestApp {
         )
     }
 
+    /// Everything the database holds, as text: what a database administrator or a stolen
+    /// backup could read (SQLite: the file and its write-ahead log; PostgreSQL: `pg_dump`).
+    pub fn database_text(&self) -> String {
+        match self.database_url.strip_prefix("sqlite://") {
+            Some(path) => [path.to_string(), format!("{path}-wal")]
+                .iter()
+                .filter_map(|file| std::fs::read(file).ok())
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .collect(),
+            None => {
+                let out = std::process::Command::new("pg_dump")
+                    .args(["--data-only", &self.database_url])
+                    .output()
+                    .expect("pg_dump (installed with PostgreSQL) runs");
+                assert!(out.status.success(), "pg_dump failed");
+                String::from_utf8_lossy(&out.stdout).into_owned()
+            }
+        }
+    }
+
     /// A request to `path` with any method, headers and raw body.
     pub fn send(
         &self,
