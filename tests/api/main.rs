@@ -2,6 +2,7 @@
 //! PostgreSQL when `TEST_DATABASE_URL` names a server.
 
 mod accounts;
+mod at_rest;
 mod auth;
 mod contract;
 mod database_roles;
