@@ -163,12 +163,17 @@ def cmd_program(args):
         steps = [
             (coordinator, "assign", {}),
             (peer, "form", {"reasons_for_joining": "To talk with people who understand."}),
-            (coordinator, "schedule-meeting", {"meeting_at": "2030-01-02T15:00:00Z"}),
+            # The outcome can be recorded only once the meeting has begun: book it 2 s ahead.
+            (coordinator, "schedule-meeting",
+             {"meeting_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2)),
+              "mode": "phone"}),
             (coordinator, "record-meeting",
              {"readiness": "ready", "code_of_conduct_reviewed": True, "consents_reviewed": True,
               "safety_plan_reviewed": True}),
         ]
         for token, action, body in steps:
+            if action == "record-meeting":
+                time.sleep(3)
             status, _, res = pc.request(
                 "POST", f"/api/v1/intake-applications/{aid}/{action}", body, token=token)
             expect(status, 200, action, res)

@@ -152,6 +152,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        meeting_mode -> Nullable<Text>,
+        meeting_link -> Nullable<Text>,
+        meeting_location -> Nullable<Text>,
     }
 }
 

@@ -17,6 +17,12 @@ vocabulary! {
     Receipt { Received = "received" }
 }
 
+vocabulary! {
+    /// How an intake meeting is held: by phone (the coordinator calls), by video (a link), or
+    /// in person (a place).
+    MeetingMode { Phone = "phone", Video = "video", InPerson = "in_person" }
+}
+
 /// The program's own time zone (Toronto): business days and feedback dates are counted in it.
 pub const PROGRAM_TIME_ZONE: chrono_tz::Tz = chrono_tz::America::Toronto;
 

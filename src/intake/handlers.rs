@@ -287,7 +287,7 @@ intake_move!(
     service::schedule_meeting,
     Staff,
     "Schedule the intake meeting (coordinator)",
-    "`form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The peer is told when."
+    "`form_received`, `not_ready` or `meeting_scheduled` → `meeting_scheduled`. The meeting is held by `phone`, by `video` (its https `link` required) or `in_person` (its `location` required); the peer is told when and how, and finds the link or the place in their application (never in a mail)."
 );
 intake_move!(
     record_meeting,
@@ -297,7 +297,7 @@ intake_move!(
     service::record_meeting,
     Staff,
     "Record the intake meeting (coordinator)",
-    "`meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines."
+    "`meeting_scheduled → ready | not_ready`. `ready` needs the code of conduct, consents and safety plan reviewed. A `not_ready` answer carries the support lines. Before the meeting's scheduled time, 409 `conflict`."
 );
 intake_move!(
     place,

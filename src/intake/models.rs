@@ -7,7 +7,7 @@ use validator::Validate;
 use super::state::{IntakeAction, IntakeMove, IntakeStatus};
 use crate::{
     db::schema::{intake_applications, intake_events},
-    domain::{vocabulary, Role},
+    domain::{schemas::Website, vocabulary, MeetingMode, Role},
     groups::models::GroupKind,
     language::Language,
     support_lines::models::SupportLine,
@@ -78,6 +78,9 @@ pub struct ApplicationRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub meeting_mode: Option<MeetingMode>,
+    pub meeting_link: Option<String>,
+    pub meeting_location: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -158,6 +161,12 @@ pub struct Application {
     pub contact_methods: Vec<ContactMethod>,
     pub assigned_coordinator_id: Option<String>,
     pub meeting_at: Option<DateTime<Utc>>,
+    /// How the intake meeting is held.
+    pub meeting_mode: Option<MeetingMode>,
+    /// The video meeting's link (`video`), for the applicant and coordinators.
+    pub meeting_link: Option<String>,
+    /// Where the meeting is held (`in_person`).
+    pub meeting_location: Option<String>,
     pub placed_group_id: Option<String>,
     pub waitlist_group_id: Option<String>,
     pub close_reason: Option<String>,
@@ -242,11 +251,25 @@ pub struct Assign {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"meeting_at": "2030-01-09T15:00:00Z"}))]
+#[schema(example = json!({
+    "meeting_at": "2030-01-09T15:00:00Z",
+    "mode": "video",
+    "link": "https://meet.example.ca/intake-4821"
+}))]
 pub struct ScheduleMeeting {
-    /// When the readiness meeting is held (UTC), in years 0001–9999.
+    /// When the readiness meeting is held (UTC), in years 0001–9999. Its outcome can be
+    /// recorded from that time on.
     #[validate(custom(function = "crate::domain::time::valid_time"))]
     pub meeting_at: DateTime<Utc>,
+    pub mode: MeetingMode,
+    /// Required for `video`, refused otherwise: an https address.
+    #[validate(custom(function = "crate::domain::contact::valid_website"))]
+    #[schema(value_type = Option<Website>)]
+    pub link: Option<String>,
+    /// Required for `in_person`, refused otherwise: where to come (an address, a room).
+    #[validate(length(min = 1, max = 200, message = "must be 1 to 200 characters"))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub location: Option<String>,
     #[validate(length(max = 1000))]
     #[schema(max_length = 1000)]
     pub note: Option<String>,

@@ -12,6 +12,7 @@ use crate::{
     audit::{self, Entry},
     auth::{AuthUser, Role},
     db::{self, Conn},
+    domain::{contact, MeetingMode},
     error::{ApiError, FieldError},
     language::Language,
     notifications::{models::Notice, service::enqueue},
@@ -105,6 +106,9 @@ fn views(
                 availability: row.availability,
                 assigned_coordinator_id: row.assigned_coordinator_id,
                 meeting_at: row.meeting_at.map(|t| t.and_utc()),
+                meeting_mode: row.meeting_mode,
+                meeting_link: row.meeting_link,
+                meeting_location: row.meeting_location,
                 placed_group_id: row.placed_group_id,
                 waitlist_group_id: row.waitlist_group_id,
                 close_reason: row.close_reason,
@@ -195,6 +199,9 @@ pub fn submit(
         version: 1,
         created_at: now,
         updated_at: now,
+        meeting_mode: None,
+        meeting_link: None,
+        meeting_location: None,
     };
     repository::insert(conn, &row)?;
     record_event(conn, caller, &row, None, action, None, now)?;
@@ -598,12 +605,42 @@ pub fn schedule_meeting(
     id: &str,
     request: &ScheduleMeeting,
 ) -> Result<Application, ApiError> {
+    let mut refused = Vec::new();
     if request.meeting_at <= Utc::now() {
-        return Err(ApiError::Validation(vec![FieldError::new(
+        refused.push(FieldError::new(
             "meeting_at",
             "future",
             "must be in the future",
-        )]));
+        ));
+    }
+    let location = request
+        .location
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let (needs_link, needs_location) = match request.mode {
+        MeetingMode::Phone => (false, false),
+        MeetingMode::Video => (true, false),
+        MeetingMode::InPerson => (false, true),
+    };
+    for (field, given, needed, what) in [
+        ("link", request.link.is_some(), needs_link, "video"),
+        ("location", location.is_some(), needs_location, "in_person"),
+    ] {
+        if given != needed {
+            refused.push(FieldError::new(
+                field,
+                if needed { "required" } else { "not_allowed" },
+                if needed {
+                    format!("is required for a meeting by {what}")
+                } else {
+                    format!("is given only for a meeting by {what}")
+                },
+            ));
+        }
+    }
+    if !refused.is_empty() {
+        return Err(ApiError::Validation(refused));
     }
     run_move(
         conn,
@@ -614,9 +651,13 @@ pub fn schedule_meeting(
         request.note.as_deref(),
         |_, row| {
             row.meeting_at = Some(request.meeting_at.naive_utc());
+            row.meeting_mode = Some(request.mode);
+            row.meeting_link = request.link.as_deref().map(contact::normal_web_address);
+            row.meeting_location = location.map(str::to_string);
             row.status = IntakeStatus::MeetingScheduled;
             Ok(Some(Notice::MeetingScheduled {
                 at: request.meeting_at,
+                mode: request.mode,
             }))
         },
     )
@@ -657,6 +698,12 @@ pub fn record_meeting(
         IntakeMove::RecordMeeting,
         request.note.as_deref(),
         |_, row| {
+            if let Some(at) = row.meeting_at.filter(|at| *at > db::now()) {
+                return Err(ApiError::Conflict(format!(
+                    "the meeting is scheduled for {}Z: its outcome can be recorded once it has begun",
+                    at.format("%Y-%m-%dT%H:%M")
+                )));
+            }
             let (status, notice) = match request.readiness {
                 MeetingReadiness::Ready => (IntakeStatus::Ready, None),
                 MeetingReadiness::NotReady => (IntakeStatus::NotReady, Some(Notice::NotReady)),

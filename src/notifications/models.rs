@@ -3,7 +3,11 @@ use diesel::{Insertable, Queryable};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::{db::schema::notifications, domain::vocabulary, language::Language};
+use crate::{
+    db::schema::notifications,
+    domain::{vocabulary, MeetingMode},
+    language::Language,
+};
 
 /// Every notice the program owes a peer. Other modules enqueue one in the transaction of the
 /// change that causes it (`notifications::service::enqueue`, or `enqueue_to_email` for a
@@ -18,7 +22,10 @@ pub enum Notice {
     /// Receipt of the peer's intake form.
     Acknowledged,
     /// The intake meeting is booked.
-    MeetingScheduled { at: DateTime<Utc> },
+    MeetingScheduled {
+        at: DateTime<Utc>,
+        mode: MeetingMode,
+    },
     /// A place in a group, with its session dates shown in the group's time zone (IANA name).
     Placed {
         group_name: String,

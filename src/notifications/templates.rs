@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::models::Notice;
-use crate::{language::Language, support_lines::models::SupportLine};
+use crate::{domain::MeetingMode, language::Language, support_lines::models::SupportLine};
 
 /// The program's own 24/7 line, which ends every notice.
 pub const PROGRAM_LINE: &str = "1-844-750-1648";
@@ -88,16 +88,21 @@ conversation at a time that suits you. You can see where your application is at 
 your account."
                 .into(),
         ),
-        Notice::MeetingScheduled { at } => (
+        Notice::MeetingScheduled { at, mode } => (
             "Your intake conversation is booked".into(),
             format!(
                 "Your conversation with a coordinator is booked for {} (Coordinated Universal \
-Time). Your account shows it in your own time zone.\n\n\
+Time). Your account shows it in your own time zone.\n\n{}\n\n\
 This conversation is not a test. It is a chance to get to know each other, to talk about what \
 you hope to find in a group, and to go over the group agreements and consent forms together, at \
 your pace. If the time no longer works for you, let your coordinator know and you will find \
 another one together.",
-                when(*at, chrono_tz::UTC, false)
+                when(*at, chrono_tz::UTC, false),
+                match mode {
+                    MeetingMode::Phone => "Your coordinator will call you.",
+                    MeetingMode::Video => "It is a video call: the link is in your account.",
+                    MeetingMode::InPerson => "It is in person: where to come is in your account.",
+                }
             ),
         ),
         Notice::Placed {
@@ -219,16 +224,23 @@ ouvrables pour fixer une conversation au moment qui vous convient. Vous pouvez s
 l'avancement de votre demande en tout temps dans votre compte."
                 .into(),
         ),
-        Notice::MeetingScheduled { at } => (
+        Notice::MeetingScheduled { at, mode } => (
             "Votre conversation d'accueil est fixée".into(),
             format!(
                 "Votre conversation avec une personne de l'équipe de coordination est prévue le \
-{} (temps universel coordonné). Votre compte l'affiche dans votre propre fuseau horaire.\n\n\
+{} (temps universel coordonné). Votre compte l'affiche dans votre propre fuseau horaire.\n\n{}\n\n\
 Cette conversation n'est pas un examen. C'est l'occasion de faire connaissance, de parler de ce \
 que vous espérez trouver dans un groupe et de passer en revue ensemble, à votre rythme, les \
 ententes du groupe et les formulaires de consentement. Si le moment ne vous convient plus, \
 dites-le à la personne qui coordonne votre demande et vous en trouverez un autre ensemble.",
-                when(*at, chrono_tz::UTC, true)
+                when(*at, chrono_tz::UTC, true),
+                match mode {
+                    MeetingMode::Phone => "La personne qui coordonne votre demande vous appellera.",
+                    MeetingMode::Video => "C'est un appel vidéo : le lien est dans votre compte.",
+                    MeetingMode::InPerson => {
+                        "C'est en personne : le lieu du rendez-vous est dans votre compte."
+                    }
+                }
             ),
         ),
         Notice::Placed {
@@ -521,6 +533,7 @@ mod tests {
             Notice::Acknowledged,
             Notice::MeetingScheduled {
                 at: Utc.with_ymd_and_hms(2027, 1, 12, 15, 0, 0).unwrap(),
+                mode: MeetingMode::Video,
             },
             Notice::Placed {
                 group_name: "Tuesday evening circle".into(),
@@ -654,6 +667,7 @@ mod tests {
             .contains("will share the session dates soon"));
         let meeting = Notice::MeetingScheduled {
             at: Utc.with_ymd_and_hms(2027, 3, 1, 0, 5, 0).unwrap(),
+            mode: MeetingMode::Phone,
         };
         assert!(render(&meeting, Language::En, &[])
             .1

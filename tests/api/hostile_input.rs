@@ -341,7 +341,7 @@ fn a_meeting_outside_years_1_to_9999_is_refused() {
             world.coordinator(),
             &world.application_id,
             "schedule-meeting",
-            json!({"meeting_at": at}),
+            json!({"meeting_at": at, "mode": "phone"}),
         );
         refused_naming(&res, "meeting_at");
     }
@@ -704,7 +704,7 @@ fn no_date_in_a_body_answers_5xx_and_a_refused_one_changes_nothing() {
                         world.coordinator(),
                         &world.application_id,
                         "schedule-meeting",
-                        json!({"meeting_at": time}),
+                        json!({"meeting_at": time, "mode": "phone"}),
                     ),
                     "meeting_at",
                 ),

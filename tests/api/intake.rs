@@ -114,7 +114,7 @@ pub fn make_ready(app: &TestApp, p: &Program, peer: &Session, id: &str) {
         (
             &p.coordinator.access,
             "schedule-meeting",
-            json!({"meeting_at": "2030-01-02T15:00:00Z"}),
+            json!({"meeting_at": "2030-01-02T15:00:00Z", "mode": "phone"}),
         ),
         (
             &p.coordinator.access,
@@ -124,9 +124,28 @@ pub fn make_ready(app: &TestApp, p: &Program, peer: &Session, id: &str) {
         ),
     ];
     for (token, action, body) in steps {
+        if action == "record-meeting" {
+            meeting_held(app, id);
+        }
         let res = act(app, token, id, action, body);
         assert_eq!(res.status, 200, "{action}: {}", res.body);
     }
+}
+
+/// Moves the application's intake meeting a minute into the past (the tests' clock): its
+/// outcome may be recorded only once it has begun.
+pub fn meeting_held(app: &TestApp, id: &str) {
+    use diesel::prelude::*;
+    use peer_support_api::db::{schema::intake_applications, ConnectionManager};
+    let mut conn = ConnectionManager::new(&app.database_url)
+        .establish()
+        .expect("a direct connection to the test database");
+    let a_minute_ago = peer_support_api::db::now() - chrono::Duration::minutes(1);
+    let moved = diesel::update(intake_applications::table.find(id))
+        .set(intake_applications::meeting_at.eq(Some(a_minute_ago)))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(moved, 1);
 }
 
 /// Grants the current version of `kinds` electronically, in `language`.
@@ -322,8 +341,9 @@ fn a_move_the_state_does_not_allow_is_409_with_the_allowed_moves() {
         &p.coordinator.access,
         &id,
         "schedule-meeting",
-        json!({"meeting_at": "2030-01-02T15:00:00Z"}),
+        json!({"meeting_at": "2030-01-02T15:00:00Z", "mode": "phone"}),
     );
+    meeting_held(&app, &id);
     let unreviewed = act(
         &app,
         &p.coordinator.access,
@@ -366,6 +386,98 @@ fn a_move_the_state_does_not_allow_is_409_with_the_allowed_moves() {
         .problem(409, "invalid-transition")["allowed"],
         json!([])
     );
+}
+
+#[test]
+fn the_intake_meeting_has_a_mode_and_its_outcome_waits_for_its_time() {
+    let app = TestApp::spawn();
+    let p = program(&app);
+    let peer = app.peer("meeting@example.ca");
+    let id = apply(&app, &peer, "en");
+    act(&app, &p.coordinator.access, &id, "assign", json!({}));
+    act(&app, &peer.access, &id, "form", json!({"hopes": "Company"}));
+    let schedule = |body: Value| act(&app, &p.coordinator.access, &id, "schedule-meeting", body);
+    let at = "2030-01-02T15:00:00Z";
+    // Each mode asks for what it needs, and only that.
+    for (body, field) in [
+        (json!({"meeting_at": at, "mode": "video"}), "link"),
+        (json!({"meeting_at": at, "mode": "in_person"}), "location"),
+        (
+            json!({"meeting_at": at, "mode": "phone", "link": "https://meet.example.ca/x"}),
+            "link",
+        ),
+        (
+            json!({"meeting_at": at, "mode": "video", "link": "javascript:alert(1)"}),
+            "link",
+        ),
+        (
+            json!({"meeting_at": at, "mode": "video", "link": "https://meet.example.ca/x",
+                "location": "Room 4"}),
+            "location",
+        ),
+        (
+            json!({"meeting_at": "2020-01-02T15:00:00Z", "mode": "phone"}),
+            "meeting_at",
+        ),
+    ] {
+        let problem = schedule(body.clone()).problem(422, "validation-failed");
+        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
+    }
+    schedule(json!({"meeting_at": at, "mode": "carrier_pigeon"})).problem(400, "invalid-body");
+    schedule(json!({"meeting_at": at})).problem(400, "invalid-body");
+
+    let booked = schedule(json!({"meeting_at": at, "mode": "video",
+                                 "link": "HTTPS://Meet.Example.ca/intake-4821"}));
+    assert_eq!(booked.status, 200, "{}", booked.body);
+    let own = app
+        .get_as(&format!("/api/v1/intake-applications/{id}"), &peer.access)
+        .json();
+    assert_eq!(own["meeting_mode"], "video");
+    assert_eq!(own["meeting_link"], "https://meet.example.ca/intake-4821");
+    assert!(own["meeting_location"].is_null());
+    // The notice says how, never the link itself (mail is not where a link to a call belongs).
+    let notices = app.get_as("/api/v1/me/notifications", &peer.access).json();
+    let booked_notice = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "meeting_scheduled")
+        .expect("a meeting notice")
+        .to_string();
+    assert!(booked_notice.contains("video call"), "{booked_notice}");
+    assert!(!booked_notice.contains("intake-4821"), "{booked_notice}");
+
+    // Before its time, the outcome cannot be recorded; nothing changes.
+    let outcome = json!({"readiness": "ready", "code_of_conduct_reviewed": true,
+                         "consents_reviewed": true, "safety_plan_reviewed": true});
+    let early = act(
+        &app,
+        &p.coordinator.access,
+        &id,
+        "record-meeting",
+        outcome.clone(),
+    );
+    let problem = early.problem(409, "conflict");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2030-01-02T15:00"),
+        "{problem}"
+    );
+    let after = app
+        .get_as(&format!("/api/v1/intake-applications/{id}"), &peer.access)
+        .json();
+    assert_eq!(after["status"], "meeting_scheduled");
+    // Rescheduled in person: the link goes, the place comes.
+    let moved = schedule(json!({"meeting_at": at, "mode": "in_person",
+                                "location": "  Legion Hall, room 4 "}));
+    assert_eq!(moved.json()["meeting_location"], "Legion Hall, room 4");
+    assert!(moved.json()["meeting_link"].is_null());
+    meeting_held(&app, &id);
+    let recorded = act(&app, &p.coordinator.access, &id, "record-meeting", outcome);
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    assert_eq!(recorded.json()["status"], "ready");
 }
 
 #[test]

@@ -51,10 +51,12 @@ async function main(): Promise<void> {
   say('peer applies -> 201');
   const act = (token: string, action: string, body: unknown) =>
     call(api, 'POST', `/api/v1/intake-applications/${application.id}/${action}`, 200, body, token);
-  const tomorrow = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+  // The meeting's outcome can be recorded only once it has begun: book it two seconds ahead.
+  const soon = new Date(Date.now() + 2000);
   await act(coordinator, 'assign', {});
   await act(peer, 'form', { reasons_for_joining: 'To talk with people who understand.' });
-  await act(coordinator, 'schedule-meeting', { meeting_at: tomorrow });
+  await act(coordinator, 'schedule-meeting', { meeting_at: soon.toISOString(), mode: 'phone' });
+  await new Promise((resolve) => setTimeout(resolve, soon.getTime() - Date.now() + 1000));
   await act(coordinator, 'record-meeting', {
     readiness: 'ready',
     code_of_conduct_reviewed: true,
