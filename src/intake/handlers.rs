@@ -54,7 +54,9 @@ pub async fn create_application(
 
 /// List intake applications
 ///
-/// A peer sees their own; coordinators see all, by status, assigned coordinator or `overdue`.
+/// A peer sees their own; coordinators see all, by status, assigned coordinator
+/// (`assigned_to=me` for the caller's own) or `overdue`. The assigned coordinator and admins
+/// also see who applied and how to reach them (`applicant`).
 /// Every application read is audited.
 #[utoipa::path(
     operation_id = "listIntakeApplications",
@@ -221,6 +223,39 @@ pub async fn my_placements(
         state
             .pool
             .run(move |conn| placements::my_placements(conn, &caller))
+            .await?,
+    ))
+}
+
+/// Hand an application to another coordinator (coordinator)
+///
+/// An open, assigned application goes to another active coordinator (or admin); its status does
+/// not change. The timeline and the audit log record it, and both coordinators are told. The
+/// new coordinator then sees the applicant's contact details; the previous one no longer does.
+#[utoipa::path(
+    operation_id = "reassignIntakeApplication",
+    tag = "intake",
+    params(("id" = String, Path, description = "The application's id")),
+    request_body = Reassign,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The application, reassigned", body = Application),
+        responses::AuthChange,
+    )
+)]
+#[post("/intake-applications/{id}/reassign")]
+pub async fn reassign(
+    state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
+    caller: Staff,
+    id: web::Path<String>,
+    body: ValidJson<Reassign>,
+) -> Result<web::Json<Application>, ApiError> {
+    let (id, body) = (id.into_inner(), body.into_inner());
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| service::reassign(conn, &caller, &reactions, &id, &body))
             .await?,
     ))
 }

@@ -44,6 +44,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::submit_form)
         .service(handlers::schedule_meeting)
         .service(handlers::record_meeting)
+        .service(handlers::reassign)
         .service(handlers::place)
         .service(handlers::waitlist)
         .service(handlers::withdraw)

@@ -183,12 +183,31 @@ pub struct Application {
     pub safety_notes: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub support_lines: Option<Vec<SupportLine>>,
+    /// The assigned coordinator and admins only: who applied and how to reach them (each such
+    /// read is audited as `intake_application.contact_read`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<Applicant>,
     /// Coordinators only, for `source = partner`: who was referred, how to reach them, and the
     /// partner's notes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub referral: Option<ReferralContact>,
     pub submitted_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Who applied, for the staff who must reach them.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "account_id": "4a1f0f5e-3c2b-4d8e-9f6a-1b2c3d4e5f60",
+    "display_name": "Alex M.",
+    "email": "alex.martin@example.ca",
+    "preferred_language": "en"
+}))]
+pub struct Applicant {
+    pub account_id: String,
+    pub display_name: String,
+    pub email: String,
+    pub preferred_language: Language,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -203,8 +222,8 @@ pub struct ApplicationList {
 #[into_params(parameter_in = Query)]
 pub struct ApplicationFilter {
     pub status: Option<IntakeStatus>,
-    /// Coordinators: only applications assigned to this coordinator.
-    pub assigned_coordinator_id: Option<String>,
+    /// Staff: only applications assigned to this coordinator (an account id), or `me`.
+    pub assigned_to: Option<String>,
     /// `true`: only applications past `respond_by` with no coordinator response.
     pub overdue: Option<bool>,
 }
@@ -236,6 +255,23 @@ pub struct TimelineEvent {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Timeline {
     pub items: Vec<TimelineEvent>,
+}
+
+/// Hand an application over to another coordinator.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "coordinator_id": "7d9e8f00-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+    "note": "Sam covers the East region from Monday."
+}))]
+pub struct Reassign {
+    /// An active coordinator (or admin) other than the one assigned now.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub coordinator_id: String,
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
 }
 
 /// Assign a coordinator (the caller unless named) and send the intake form.

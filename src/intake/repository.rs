@@ -92,7 +92,7 @@ pub fn list(
     if let Some(status) = filter.status {
         q = q.filter(intake_applications::status.eq(status));
     }
-    if let Some(coordinator) = &filter.assigned_coordinator_id {
+    if let Some(coordinator) = &filter.assigned_to {
         q = q.filter(intake_applications::assigned_coordinator_id.eq(coordinator.clone()));
     }
     match filter.overdue {

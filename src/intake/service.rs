@@ -72,11 +72,22 @@ fn views(
     } else {
         (reactions.referral_contacts)(conn, &referred)?
     };
+    let applicants = applicants_shown(conn, caller, &rows)?;
     let now = Utc::now().naive_utc();
     rows.into_iter()
         .map(|row| {
             let status = row.status;
             Ok(Application {
+                applicant: row
+                    .peer_id
+                    .as_ref()
+                    .and_then(|peer| applicants.get(peer))
+                    .map(|user| Applicant {
+                        account_id: user.id.clone(),
+                        display_name: user.display_name.clone(),
+                        email: user.email.clone(),
+                        preferred_language: user.preferred_language,
+                    }),
                 referral: contacts.remove(&row.id),
                 overdue: row.respond_by < now
                     && row.first_response_at.is_none()
@@ -118,6 +129,35 @@ fn views(
             })
         })
         .collect()
+}
+
+/// Who may reach the applicant: the assigned coordinator, and admins.
+fn may_reach(caller: &AuthUser, row: &ApplicationRow) -> bool {
+    caller.role == Role::Admin
+        || (caller.role.is_staff()
+            && row.assigned_coordinator_id.as_deref() == Some(caller.id.as_str()))
+}
+
+/// The accounts of the applicants whose contact details `caller` may see on this page, by id,
+/// in one query; each application shown with them is audited as a contact read.
+fn applicants_shown(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    rows: &[ApplicationRow],
+) -> Result<std::collections::HashMap<String, users::models::UserRow>, ApiError> {
+    let shown: Vec<&ApplicationRow> = rows
+        .iter()
+        .filter(|row| row.peer_id.is_some() && may_reach(caller, row))
+        .collect();
+    let ids: Vec<String> = shown.iter().filter_map(|row| row.peer_id.clone()).collect();
+    let accounts = users::service::find_accounts(conn, &ids)?;
+    for row in shown {
+        audit::record(
+            conn,
+            read_audit(caller, "intake_application.contact_read", &row.id),
+        )?;
+    }
+    Ok(accounts)
 }
 
 fn view(
@@ -294,7 +334,15 @@ pub fn list(
     page: &PageRequest,
 ) -> Result<ApplicationList, ApiError> {
     let peer = (!is_coordinator(caller)).then_some(caller.id.as_str());
-    let rows = repository::list(conn, peer, filter, Utc::now().naive_utc(), page)?;
+    let filter = ApplicationFilter {
+        status: filter.status,
+        assigned_to: filter.assigned_to.as_ref().map(|who| match who.as_str() {
+            "me" => caller.id.clone(),
+            id => id.to_string(),
+        }),
+        overdue: filter.overdue,
+    };
+    let rows = repository::list(conn, peer, &filter, Utc::now().naive_utc(), page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),
@@ -382,6 +430,10 @@ fn describe(action: IntakeAction, to: IntakeStatus, language: Language) -> Strin
         (A::PlacementSuspended, _) => (
             "Your place in the group is on hold because participation consent was withdrawn.",
             "Votre place dans le groupe est suspendue parce que le consentement à la participation a été retiré.",
+        ),
+        (A::Reassign, _) => (
+            "Another coordinator now follows your application.",
+            "Une autre personne de l'équipe de coordination suit maintenant votre demande.",
         ),
     };
     match language {
@@ -556,6 +608,91 @@ pub fn assign(
             Ok(Some(Notice::FormSent))
         },
     )
+}
+
+/// Hands an open, assigned application to another active coordinator (or admin): recorded in
+/// its timeline and the audit log, and both coordinators are told (without any detail of the
+/// person).
+pub fn reassign(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    id: &str,
+    request: &Reassign,
+) -> Result<Application, ApiError> {
+    db::write_transaction(conn, |conn| {
+        if repository::lock(conn, id)? == 0 {
+            return Err(ApiError::NotFound);
+        }
+        let mut row = visible(
+            repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
+            caller,
+        )?;
+        let Some(previous) = row
+            .assigned_coordinator_id
+            .clone()
+            .filter(|_| row.status.is_open())
+        else {
+            return Err(ApiError::Conflict(format!(
+                "the application is {} and {}: only an open, assigned application is reassigned",
+                row.status,
+                if row.assigned_coordinator_id.is_some() {
+                    "assigned"
+                } else {
+                    "not assigned"
+                }
+            )));
+        };
+        let target = users::service::find_account(conn, &request.coordinator_id)?
+            .filter(|u| !u.disabled && u.role.is_staff())
+            .ok_or_else(|| {
+                ApiError::Validation(vec![FieldError::new(
+                    "coordinator_id",
+                    Role::Coordinator.as_str(),
+                    "is not an active coordinator",
+                )])
+            })?;
+        if target.id == previous {
+            return Err(ApiError::Validation(vec![FieldError::new(
+                "coordinator_id",
+                "unchanged",
+                "is already the assigned coordinator",
+            )]));
+        }
+        let now = db::now();
+        row.assigned_coordinator_id = Some(target.id.clone());
+        row.updated_at = now;
+        repository::save(conn, &row)?;
+        record_event(
+            conn,
+            caller,
+            &row,
+            Some(row.status),
+            IntakeAction::Reassign,
+            request.note.as_deref(),
+            now,
+        )?;
+        audit::record(
+            conn,
+            Entry::by(caller, "intake_application.reassigned", RESOURCE, &row.id)
+                .with_details(json!({"from": previous, "to": target.id})),
+        )?;
+        enqueue(
+            conn,
+            &target.id,
+            target.preferred_language,
+            &Notice::ApplicationAssigned,
+        )?;
+        if let Some(before) = users::service::find_account(conn, &previous)? {
+            enqueue(
+                conn,
+                &before.id,
+                before.preferred_language,
+                &Notice::ApplicationReassigned,
+            )?;
+        }
+        view(conn, caller, reactions, row)
+    })
 }
 
 pub fn submit_form(

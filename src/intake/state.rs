@@ -48,6 +48,8 @@ vocabulary! {
         Withdraw = "withdraw",
         Close = "close",
         PlacementSuspended = "placement_suspended",
+        /// Handed to another coordinator (the status does not change).
+        Reassign = "reassign",
     }
 }
 

@@ -42,6 +42,10 @@ pub enum Notice {
     Withdrawn,
     /// The peer's place in a group is on hold (participation consent withdrawn).
     PlacementSuspended { group_name: String },
+    /// To a coordinator: an intake application was handed to them.
+    ApplicationAssigned,
+    /// To a coordinator: an application they followed was handed to someone else.
+    ApplicationReassigned,
 }
 
 impl Notice {
@@ -57,6 +61,8 @@ impl Notice {
             Notice::Closed { .. } => NoticeKind::Closed,
             Notice::Withdrawn => NoticeKind::Withdrawn,
             Notice::PlacementSuspended { .. } => NoticeKind::PlacementSuspended,
+            Notice::ApplicationAssigned => NoticeKind::ApplicationAssigned,
+            Notice::ApplicationReassigned => NoticeKind::ApplicationReassigned,
         }
     }
 
@@ -85,6 +91,8 @@ vocabulary! {
         Closed = "closed",
         Withdrawn = "withdrawn",
         PlacementSuspended = "placement_suspended",
+        ApplicationAssigned = "application_assigned",
+        ApplicationReassigned = "application_reassigned",
     }
 }
 

@@ -185,6 +185,18 @@ coordinator will help you find your way back to a group.",
                 group_name.trim()
             ),
         ),
+        Notice::ApplicationAssigned => (
+            "An intake application was assigned to you".into(),
+            "An intake application was handed to you by another coordinator. Sign in to see it and \
+to reach the person within the program's promised time."
+                .into(),
+        ),
+        Notice::ApplicationReassigned => (
+            "An intake application was handed over".into(),
+            "An intake application you followed was handed to another coordinator. You no longer \
+need to follow it up."
+                .into(),
+        ),
     }
 }
 
@@ -329,6 +341,18 @@ Si vous souhaitez revenir, vous pouvez donner de nouveau votre consentement dans
 la personne qui coordonne votre demande vous aidera à retrouver une place dans un groupe.",
                 group_name.trim()
             ),
+        ),
+        Notice::ApplicationAssigned => (
+            "Une demande d'accueil vous a été confiée".into(),
+            "Une autre personne de l'équipe de coordination vous a confié une demande d'accueil. \
+Connectez-vous pour la consulter et joindre la personne dans le délai promis par le programme."
+                .into(),
+        ),
+        Notice::ApplicationReassigned => (
+            "Une demande d'accueil a été confiée à quelqu'un d'autre".into(),
+            "Une demande d'accueil que vous suiviez a été confiée à une autre personne de l'équipe \
+de coordination. Vous n'avez plus à en faire le suivi."
+                .into(),
         ),
     }
 }
@@ -549,6 +573,8 @@ mod tests {
             Notice::PlacementSuspended {
                 group_name: "Tuesday evening circle".into(),
             },
+            Notice::ApplicationAssigned,
+            Notice::ApplicationReassigned,
         ]
     }
 

@@ -20,6 +20,11 @@ pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<UserRow>> {
 }
 
 /// By email, which is stored lower-cased.
+/// The accounts with these ids (those that exist), in one query.
+pub fn find_many(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<UserRow>> {
+    users::table.filter(users::id.eq_any(ids)).load(conn)
+}
+
 pub fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<UserRow>> {
     users::table
         .filter(users::email.eq(email.to_lowercase()))

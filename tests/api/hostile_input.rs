@@ -124,7 +124,7 @@ impl World {
             (
                 "/api/v1/intake-applications",
                 coordinator,
-                &["status", "assigned_coordinator_id", "overdue"],
+                &["status", "assigned_to", "overdue"],
             ),
             ("/api/v1/intake-applications", peer, &["status"]),
             ("/api/v1/me/notifications", peer, &[]),

@@ -5,6 +5,7 @@ mod accounts;
 mod at_rest;
 mod auth;
 mod contract;
+mod coordinator_desk;
 mod database_roles;
 mod demo;
 mod directory;
