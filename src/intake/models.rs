@@ -29,10 +29,7 @@ impl GroupKindPreference {
     }
 }
 
-vocabulary! {
-    /// How the program may contact the person.
-    ContactMethod { Email = "email", Phone = "phone", TextMessage = "text_message", InApp = "in_app" }
-}
+pub use crate::domain::contact::ContactMethod;
 
 vocabulary! {
     /// Where an application came from: the peer applied (`self`), or a partner organization

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod auth;
+mod contact;
 mod contract;
 mod database_roles;
 mod demo;

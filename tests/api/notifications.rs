@@ -147,7 +147,7 @@ fn a_peer_reads_their_own_notices_newest_first_and_in_the_notice_language() {
         .ends_with("the 24/7 support line is 1-844-750-1648."));
     assert_eq!(
         acknowledged.as_object().unwrap().len(),
-        8,
+        9,
         "exactly the documented fields: {acknowledged}"
     );
 
