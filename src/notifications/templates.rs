@@ -731,7 +731,14 @@ mod tests {
             }
             for words in [subject, body] {
                 let lower = words.to_lowercase();
-                for identifying in ["peer", "pairs", "program", "1-844", "group", "groupe"] {
+                for identifying in [
+                    "peer support",
+                    "pairs",
+                    "program",
+                    "1-844",
+                    "group",
+                    "groupe",
+                ] {
                     assert!(!lower.contains(identifying), "{words}");
                 }
             }
