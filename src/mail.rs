@@ -18,6 +18,17 @@ pub trait Deliver {
     /// Sends `subject` and the plain-text `body` to `to_email`. The error says why in a few
     /// words, with no secret and no address: it is stored and logged.
     fn deliver(&self, to_email: &str, subject: &str, body: &str) -> Result<(), String>;
+
+    /// Like [`Deliver::deliver`], for a person who asked for discreet email: from the sender's
+    /// bare address, without its display name (which names the program).
+    fn deliver_discreetly(&self, to_email: &str, subject: &str, body: &str) -> Result<(), String> {
+        self.deliver(to_email, subject, body)
+    }
+}
+
+/// `from` without its display name.
+fn bare(from: &Mailbox) -> Mailbox {
+    Mailbox::new(None, from.email.clone())
 }
 
 /// The mail transport every part of the service shares.
@@ -59,7 +70,23 @@ impl FileSender {
 
 impl Deliver for FileSender {
     fn deliver(&self, to_email: &str, subject: &str, body: &str) -> Result<(), String> {
-        let message = email(&self.from, to_email, subject, body)?;
+        self.write(&self.from, to_email, subject, body)
+    }
+
+    fn deliver_discreetly(&self, to_email: &str, subject: &str, body: &str) -> Result<(), String> {
+        self.write(&bare(&self.from), to_email, subject, body)
+    }
+}
+
+impl FileSender {
+    fn write(
+        &self,
+        from: &Mailbox,
+        to_email: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), String> {
+        let message = email(from, to_email, subject, body)?;
         let id = self
             .transport
             .send(&message)
@@ -108,7 +135,23 @@ impl SmtpSender {
 
 impl Deliver for SmtpSender {
     fn deliver(&self, to_email: &str, subject: &str, body: &str) -> Result<(), String> {
-        let message = email(&self.from, to_email, subject, body)?;
+        self.send(&self.from, to_email, subject, body)
+    }
+
+    fn deliver_discreetly(&self, to_email: &str, subject: &str, body: &str) -> Result<(), String> {
+        self.send(&bare(&self.from), to_email, subject, body)
+    }
+}
+
+impl SmtpSender {
+    fn send(
+        &self,
+        from: &Mailbox,
+        to_email: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<(), String> {
+        let message = email(from, to_email, subject, body)?;
         self.transport
             .send(&message)
             .map(|_| ())

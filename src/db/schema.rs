@@ -11,6 +11,10 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        contact_methods -> Text,
+        time_zone -> Text,
+        discreet -> Bool,
+        phone -> Nullable<Text>,
     }
 }
 
@@ -226,6 +230,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         recipient_email -> Nullable<Text>,
+        read_at -> Nullable<Timestamp>,
     }
 }
 

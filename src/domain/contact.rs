@@ -5,6 +5,21 @@ use std::borrow::Cow;
 
 use validator::ValidationError;
 
+use super::vocabulary;
+
+vocabulary! {
+    /// How the program may contact the person: an intake application's preference, and an
+    /// account's choice (where the outbox mails only with `email`, and `in_app` is always on).
+    ContactMethod { Email = "email", Phone = "phone", TextMessage = "text_message", InApp = "in_app" }
+}
+
+impl ContactMethod {
+    /// Whether reaching the person this way needs their phone number.
+    pub fn needs_phone(self) -> bool {
+        matches!(self, ContactMethod::Phone | ContactMethod::TextMessage)
+    }
+}
+
 /// A validation refusal with its code and message.
 pub fn refusal(code: &'static str, message: String) -> ValidationError {
     ValidationError::new(code).with_message(Cow::Owned(message))

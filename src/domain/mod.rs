@@ -23,6 +23,16 @@ vocabulary! {
     MeetingMode { Phone = "phone", Video = "video", InPerson = "in_person" }
 }
 
+/// For `#[serde(default, deserialize_with = "crate::domain::present")]` on a PATCH field that
+/// `null` clears: a present field, even `null`, is `Some`; an absent one stays `None`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 /// The program's own time zone (Toronto): business days and feedback dates are counted in it.
 pub const PROGRAM_TIME_ZONE: chrono_tz::Tz = chrono_tz::America::Toronto;
 

@@ -7,7 +7,10 @@ use validator::Validate;
 use super::state::{IntakeAction, IntakeMove, IntakeStatus};
 use crate::{
     db::schema::{intake_applications, intake_events},
-    domain::{schemas::Website, vocabulary, MeetingMode, Role},
+    domain::{
+        schemas::{IanaTimeZone, Website},
+        vocabulary, MeetingMode, Role,
+    },
     groups::models::GroupKind,
     language::Language,
     support_lines::models::SupportLine,
@@ -29,10 +32,7 @@ impl GroupKindPreference {
     }
 }
 
-vocabulary! {
-    /// How the program may contact the person.
-    ContactMethod { Email = "email", Phone = "phone", TextMessage = "text_message", InApp = "in_app" }
-}
+pub use crate::domain::contact::ContactMethod;
 
 vocabulary! {
     /// Where an application came from: the peer applied (`self`), or a partner organization
@@ -201,13 +201,22 @@ pub struct Application {
     "account_id": "4a1f0f5e-3c2b-4d8e-9f6a-1b2c3d4e5f60",
     "display_name": "Alex M.",
     "email": "alex.martin@example.ca",
-    "preferred_language": "en"
+    "phone": "613-555-0142",
+    "preferred_language": "en",
+    "contact_methods": ["phone", "in_app"],
+    "time_zone": "America/Halifax"
 }))]
 pub struct Applicant {
     pub account_id: String,
     pub display_name: String,
     pub email: String,
+    pub phone: Option<String>,
     pub preferred_language: Language,
+    /// How the person chose to be reached (`in_app` always among them).
+    pub contact_methods: Vec<ContactMethod>,
+    /// The person's IANA time zone: call within their day.
+    #[schema(value_type = IanaTimeZone)]
+    pub time_zone: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

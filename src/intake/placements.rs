@@ -96,7 +96,6 @@ pub(super) fn place(
         let sessions = groups::service::upcoming_starts(conn, &group.id, now)?;
         Ok(Some(Notice::Placed {
             group_name: group.name,
-            time_zone: group.time_zone,
             sessions,
         }))
     } else {

@@ -82,12 +82,18 @@ fn views(
                     .peer_id
                     .as_ref()
                     .and_then(|peer| applicants.get(peer))
-                    .map(|user| Applicant {
-                        account_id: user.id.clone(),
-                        display_name: user.display_name.clone(),
-                        email: user.email.clone(),
-                        preferred_language: user.preferred_language,
-                    }),
+                    .map(|user| {
+                        Ok::<_, ApiError>(Applicant {
+                            account_id: user.id.clone(),
+                            display_name: user.display_name.clone(),
+                            email: user.email.clone(),
+                            phone: user.phone.clone(),
+                            preferred_language: user.preferred_language,
+                            contact_methods: user.reach_by()?,
+                            time_zone: user.time_zone.clone(),
+                        })
+                    })
+                    .transpose()?,
                 referral: contacts.remove(&row.id),
                 overdue: row.respond_by < now
                     && row.first_response_at.is_none()

@@ -1,7 +1,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::{Insertable, Queryable};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     db::schema::notifications,
@@ -21,15 +21,14 @@ pub enum Notice {
     FormSent,
     /// Receipt of the peer's intake form.
     Acknowledged,
-    /// The intake meeting is booked.
+    /// The intake meeting is booked (its time written in the person's time zone).
     MeetingScheduled {
         at: DateTime<Utc>,
         mode: MeetingMode,
     },
-    /// A place in a group, with its session dates shown in the group's time zone (IANA name).
+    /// A place in a group, with its session dates written in the person's time zone.
     Placed {
         group_name: String,
-        time_zone: String,
         sessions: Vec<DateTime<Utc>>,
     },
     /// No seat yet in a matching group.
@@ -104,6 +103,11 @@ vocabulary! {
         Sent = "sent",
         /// Given up on after repeated failures; still readable here.
         Failed = "failed",
+        /// Not emailed: the person chose not to be contacted by email. Read here only.
+        NotMailed = "not_mailed",
+        /// Not emailed: the account had already been sent the most notice emails an hour allows
+        /// (`notifications::sender::MAX_EMAILS_PER_HOUR`). Read here only.
+        MailLimitReached = "mail_limit_reached",
     }
 }
 
@@ -126,6 +130,7 @@ pub struct NotificationRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub recipient_email: Option<String>,
+    pub read_at: Option<NaiveDateTime>,
 }
 
 /// A notice the program sent (or is sending) to the caller.
@@ -138,7 +143,8 @@ pub struct NotificationRow {
     "body": "Hello,\n\nThank you for completing your intake form. …\n\nIf you need to talk to someone at any time, day or night, the 24/7 support line is 1-844-750-1648.",
     "status": DeliveryStatus::Sent,
     "created_at": "2026-11-25T14:03:07.123456Z",
-    "sent_at": "2026-11-25T14:03:09.654321Z"
+    "sent_at": "2026-11-25T14:03:09.654321Z",
+    "read_at": null
 }))]
 pub struct Notification {
     pub id: String,
@@ -152,6 +158,8 @@ pub struct Notification {
     pub created_at: DateTime<Utc>,
     /// When it was handed to the mail server (or the log); null until then.
     pub sent_at: Option<DateTime<Utc>>,
+    /// When the person marked it read (`POST /me/notifications/{id}/read`); null while unread.
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 impl From<NotificationRow> for Notification {
@@ -165,6 +173,7 @@ impl From<NotificationRow> for Notification {
             status: row.status,
             created_at: row.created_at.and_utc(),
             sent_at: row.sent_at.map(|t| t.and_utc()),
+            read_at: row.read_at.map(|t| t.and_utc()),
         }
     }
 }
@@ -175,4 +184,12 @@ pub struct NotificationList {
     pub items: Vec<Notification>,
     /// Pass as `cursor` to get the next (older) page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationFilter {
+    /// Only the notices not yet marked read (`true`), or only the read ones (`false`).
+    pub unread: Option<bool>,
 }

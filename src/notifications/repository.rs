@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::models::{DeliveryStatus, NotificationRow};
+use super::models::{DeliveryStatus, NotificationFilter, NotificationRow};
 use crate::{
     db::{schema::notifications, Conn},
     pagination::PageRequest,
@@ -23,11 +23,17 @@ pub fn find(conn: &mut Conn, id: &str) -> QueryResult<Option<NotificationRow>> {
 pub fn list_for_recipient(
     conn: &mut Conn,
     recipient_id: &str,
+    filter: &NotificationFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<NotificationRow>> {
     let mut q = notifications::table
         .filter(notifications::recipient_id.eq(recipient_id))
         .into_boxed();
+    match filter.unread {
+        Some(true) => q = q.filter(notifications::read_at.is_null()),
+        Some(false) => q = q.filter(notifications::read_at.is_not_null()),
+        None => {}
+    }
     if let Some(before) = &page.after {
         q = q.filter(
             notifications::created_at
@@ -40,6 +46,82 @@ pub fn list_for_recipient(
     q.order((notifications::created_at.desc(), notifications::id.desc()))
         .limit(page.limit + 1)
         .load(conn)
+}
+
+/// Notice `id` if it is addressed to account `recipient_id`.
+pub fn find_for_recipient(
+    conn: &mut Conn,
+    recipient_id: &str,
+    id: &str,
+) -> QueryResult<Option<NotificationRow>> {
+    notifications::table
+        .filter(notifications::id.eq(id))
+        .filter(notifications::recipient_id.eq(recipient_id))
+        .first(conn)
+        .optional()
+}
+
+/// Sets `read_at` of notice `id` of `recipient_id` if it is not set yet.
+pub fn mark_read(
+    conn: &mut Conn,
+    recipient_id: &str,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::recipient_id.eq(recipient_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(now))
+    .execute(conn)
+}
+
+/// How many emails account `recipient_id` was sent since `since`, with those other senders
+/// hold right now (claimed until after `now`), other than notice `except`: a sender counts the
+/// ones in flight so that two senders at once cannot both send the last one allowed.
+pub fn mailed_since(
+    conn: &mut Conn,
+    recipient_id: &str,
+    except: &str,
+    since: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    notifications::table
+        .filter(notifications::recipient_id.eq(recipient_id))
+        .filter(notifications::id.ne(except))
+        .filter(
+            notifications::status
+                .eq(DeliveryStatus::Sent)
+                .and(notifications::sent_at.gt(since))
+                .or(notifications::status
+                    .eq(DeliveryStatus::Pending)
+                    .and(notifications::locked_until.gt(now))),
+        )
+        .count()
+        .get_result(conn)
+}
+
+/// Closes a claimed notice without mailing it (`not_mailed`, `mail_limit_reached`): it stays
+/// readable in the account and is never retried.
+pub fn mark_unmailed(
+    conn: &mut Conn,
+    id: &str,
+    claimed_until: NaiveDateTime,
+    status: DeliveryStatus,
+) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::id.eq(id))
+            .filter(notifications::status.eq(DeliveryStatus::Pending))
+            .filter(notifications::locked_until.eq(claimed_until)),
+    )
+    .set((
+        notifications::status.eq(status),
+        notifications::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)
 }
 
 /// Ids of pending notices due at `now` and not held by another sender, oldest due first.

@@ -1,14 +1,16 @@
 //! The background sender: takes due notices from the outbox one at a time and delivers them
 //! (to the account's address, or to the address a partner gave for a referred person with no
 //! account), through the service's one mail transport (`crate::mail`), retrying failures with
-//! exponential backoff. Every API instance may run one: a notice is taken with a conditional
+//! exponential backoff. An account's notice goes out as the person chose when it is sent: not
+//! at all without `email` among their contact methods, in neutral words when they asked for
+//! discreet email, and never more than `MAX_EMAILS_PER_HOUR` an hour. Every API instance may run one: a notice is taken with a conditional
 //! UPDATE, so two senders never hold it at once.
 
 use std::{sync::Arc, time::Duration};
 
 use super::{
     models::{DeliveryStatus, NotificationRow},
-    repository,
+    repository, templates,
 };
 pub use crate::mail::{Deliver, LogSender};
 use crate::{
@@ -25,6 +27,10 @@ pub const CLAIM_SECS: i64 = 60;
 /// The first retry waits this long; each further one twice as long as the last, up to an hour.
 pub const FIRST_RETRY_SECS: i64 = 30;
 pub const MAX_RETRY_SECS: i64 = 3600;
+/// The most notice emails one account is sent in any hour (sent, or being sent by another
+/// sender): past it, a notice is kept in the account only (`mail_limit_reached`), so that
+/// looping cheap operations (apply, withdraw) cannot flood the person's inbox.
+pub const MAX_EMAILS_PER_HOUR: i64 = 5;
 /// The longest failure reason kept in `last_error`.
 const MAX_ERROR_CHARS: usize = 300;
 
@@ -70,6 +76,63 @@ pub fn deliver_due(
     Ok(tried)
 }
 
+/// A message as it will be mailed.
+struct Outgoing {
+    to: String,
+    subject: String,
+    body: String,
+    discreet: bool,
+}
+
+/// What becomes of a claimed notice: mailed (its words, or the neutral ones of discreet
+/// email), or closed unmailed with the reason as its status.
+enum Decision {
+    Mail(Outgoing),
+    Unmailed(DeliveryStatus),
+    Undeliverable(&'static str),
+}
+
+/// Decides, at delivery time and from the account as it is now, how the notice goes out. A
+/// referred person with no account gets the notice as written, at the address the partner gave.
+fn decide(
+    conn: &mut Conn,
+    row: &NotificationRow,
+    now: NaiveDateTime,
+) -> Result<Decision, ApiError> {
+    let Some(user_id) = &row.recipient_id else {
+        return Ok(match &row.recipient_email {
+            Some(email) => Decision::Mail(Outgoing {
+                to: email.clone(),
+                subject: row.subject.clone(),
+                body: row.body.clone(),
+                discreet: false,
+            }),
+            None => Decision::Undeliverable("the notice has no recipient"),
+        });
+    };
+    let Some(account) = users::service::find_account(conn, user_id)? else {
+        return Ok(Decision::Undeliverable("the recipient has no account"));
+    };
+    if !account.takes_email()? {
+        return Ok(Decision::Unmailed(DeliveryStatus::NotMailed));
+    }
+    let since = now - chrono::Duration::hours(1);
+    if repository::mailed_since(conn, user_id, &row.id, since, now)? >= MAX_EMAILS_PER_HOUR {
+        return Ok(Decision::Unmailed(DeliveryStatus::MailLimitReached));
+    }
+    let (subject, body) = if account.discreet {
+        templates::discreet(account.preferred_language)
+    } else {
+        (row.subject.clone(), row.body.clone())
+    };
+    Ok(Decision::Mail(Outgoing {
+        to: account.email,
+        subject,
+        body,
+        discreet: account.discreet,
+    }))
+}
+
 fn deliver_claimed(
     conn: &mut Conn,
     deliver: &dyn Deliver,
@@ -80,14 +143,22 @@ fn deliver_claimed(
     let Some(row) = repository::find(conn, id)? else {
         return Ok(());
     };
-    // An account's notice goes to its address; a referred person's, to the one the partner gave.
-    let to_email = match (&row.recipient_id, &row.recipient_email) {
-        (Some(user_id), _) => users::service::find_account(conn, user_id)?.map(|user| user.email),
-        (None, email) => email.clone(),
-    };
-    let result = match to_email {
-        Some(to_email) => deliver.deliver(&to_email, &row.subject, &row.body),
-        None => Err("the recipient has no account".into()),
+    let result = match decide(conn, &row, now)? {
+        Decision::Mail(mail) if mail.discreet => {
+            deliver.deliver_discreetly(&mail.to, &mail.subject, &mail.body)
+        }
+        Decision::Mail(mail) => deliver.deliver(&mail.to, &mail.subject, &mail.body),
+        Decision::Unmailed(status) => {
+            log::info!(
+                "notification {} ({}) for {}: not mailed ({status})",
+                row.id,
+                row.kind,
+                for_whom(row.recipient_id.as_deref())
+            );
+            repository::mark_unmailed(conn, id, until, status)?;
+            return Ok(());
+        }
+        Decision::Undeliverable(reason) => Err(reason.to_string()),
     };
     match result {
         Ok(()) => {

@@ -1,13 +1,16 @@
 use super::{
-    models::{DeliveryStatus, Notice, Notification, NotificationList, NotificationRow},
+    models::{
+        DeliveryStatus, Notice, Notification, NotificationFilter, NotificationList, NotificationRow,
+    },
     repository, templates,
 };
 use crate::{
     db::{self, Conn},
+    domain::PROGRAM_TIME_ZONE,
     error::ApiError,
     language::Language,
     pagination::{Cursor, PageRequest},
-    support_lines,
+    support_lines, users,
 };
 
 /// Who a notice is for.
@@ -52,7 +55,15 @@ fn write(
     } else {
         Vec::new()
     };
-    let (subject, body) = templates::render(notice, language, &lines);
+    // Times are written in the person's time zone (the program's for a person with no account).
+    let zone = match recipient {
+        Recipient::Account(id) => match users::service::find_account(conn, id)? {
+            Some(account) => account.zone()?,
+            None => PROGRAM_TIME_ZONE,
+        },
+        Recipient::Email(_) => PROGRAM_TIME_ZONE,
+    };
+    let (subject, body) = templates::render(notice, language, zone, &lines);
     let now = db::now();
     repository::insert(
         conn,
@@ -77,6 +88,7 @@ fn write(
             sent_at: None,
             last_error: None,
             created_at: now,
+            read_at: None,
         },
     )?;
     Ok(())
@@ -86,9 +98,10 @@ fn write(
 pub fn list_mine(
     conn: &mut Conn,
     recipient_id: &str,
+    filter: &NotificationFilter,
     page: &PageRequest,
 ) -> Result<NotificationList, ApiError> {
-    let rows = repository::list_for_recipient(conn, recipient_id, page)?;
+    let rows = repository::list_for_recipient(conn, recipient_id, filter, page)?;
     let (rows, next_cursor) = page.finish(rows, |r| Cursor {
         created_at: r.created_at,
         id: r.id.clone(),
@@ -97,4 +110,13 @@ pub fn list_mine(
         items: rows.into_iter().map(Notification::from).collect(),
         next_cursor,
     })
+}
+
+/// Marks notice `id` of `recipient_id` read, once: marking it again keeps the first time. Any
+/// other notice (someone else's, or one to an address with no account) is not found.
+pub fn mark_read(conn: &mut Conn, recipient_id: &str, id: &str) -> Result<Notification, ApiError> {
+    repository::mark_read(conn, recipient_id, id, db::now())?;
+    repository::find_for_recipient(conn, recipient_id, id)?
+        .map(Notification::from)
+        .ok_or(ApiError::NotFound)
 }

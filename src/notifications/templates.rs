@@ -10,15 +10,21 @@ use crate::{domain::MeetingMode, language::Language, support_lines::models::Supp
 /// The program's own 24/7 line, which ends every notice.
 pub const PROGRAM_LINE: &str = "1-844-750-1648";
 
-/// The subject and plain-text body of `notice` in `language`. `support_lines` are listed in the
-/// notices that tell a peer "no" or "not yet" (and ignored in the others).
+/// The subject and plain-text body of `notice` in `language`, its times written in `zone` (the
+/// person's time zone). `support_lines` are listed in the notices that tell a peer "no" or "not
+/// yet" (and ignored in the others).
 pub fn render(
     notice: &Notice,
     language: Language,
+    zone: Tz,
     support_lines: &[SupportLine],
 ) -> (String, String) {
     let fr = language == Language::Fr;
-    let (subject, message) = if fr { french(notice) } else { english(notice) };
+    let (subject, message) = if fr {
+        french(notice, zone)
+    } else {
+        english(notice, zone)
+    };
     let mut body = String::new();
     body.push_str(if fr { "Bonjour,\n\n" } else { "Hello,\n\n" });
     body.push_str(&message);
@@ -56,7 +62,7 @@ pub fn render(
     (subject, body)
 }
 
-fn english(notice: &Notice) -> (String, String) {
+fn english(notice: &Notice, zone: Tz) -> (String, String) {
     match notice {
         Notice::Referred => (
             "You have been referred to us".into(),
@@ -91,13 +97,13 @@ your account."
         Notice::MeetingScheduled { at, mode } => (
             "Your intake conversation is booked".into(),
             format!(
-                "Your conversation with a coordinator is booked for {} (Coordinated Universal \
-Time). Your account shows it in your own time zone.\n\n{}\n\n\
+                "Your conversation with a coordinator is booked for {} ({}).\n\n{}\n\n\
 This conversation is not a test. It is a chance to get to know each other, to talk about what \
 you hope to find in a group, and to go over the group agreements and consent forms together, at \
 your pace. If the time no longer works for you, let your coordinator know and you will find \
 another one together.",
-                when(*at, chrono_tz::UTC, false),
+                when(*at, zone, false),
+                zone_label(zone, false),
                 match mode {
                     MeetingMode::Phone => "Your coordinator will call you.",
                     MeetingMode::Video => "It is a video call: the link is in your account.",
@@ -107,10 +113,9 @@ another one together.",
         ),
         Notice::Placed {
             group_name,
-            time_zone,
             sessions,
         } => {
-            let tz = zone(time_zone);
+            let tz = zone;
             let schedule = if sessions.is_empty() {
                 "Your facilitators will share the session dates soon; they will appear in your \
 account."
@@ -200,7 +205,7 @@ need to follow it up."
     }
 }
 
-fn french(notice: &Notice) -> (String, String) {
+fn french(notice: &Notice, zone: Tz) -> (String, String) {
     match notice {
         Notice::Referred => (
             "Vous avez été orienté·e vers nous".into(),
@@ -240,12 +245,13 @@ l'avancement de votre demande en tout temps dans votre compte."
             "Votre conversation d'accueil est fixée".into(),
             format!(
                 "Votre conversation avec une personne de l'équipe de coordination est prévue le \
-{} (temps universel coordonné). Votre compte l'affiche dans votre propre fuseau horaire.\n\n{}\n\n\
+{} ({}).\n\n{}\n\n\
 Cette conversation n'est pas un examen. C'est l'occasion de faire connaissance, de parler de ce \
 que vous espérez trouver dans un groupe et de passer en revue ensemble, à votre rythme, les \
 ententes du groupe et les formulaires de consentement. Si le moment ne vous convient plus, \
 dites-le à la personne qui coordonne votre demande et vous en trouverez un autre ensemble.",
-                when(*at, chrono_tz::UTC, true),
+                when(*at, zone, true),
+                zone_label(zone, true),
                 match mode {
                     MeetingMode::Phone => "La personne qui coordonne votre demande vous appellera.",
                     MeetingMode::Video => "C'est un appel vidéo : le lien est dans votre compte.",
@@ -257,10 +263,9 @@ dites-le à la personne qui coordonne votre demande et vous en trouverez un autr
         ),
         Notice::Placed {
             group_name,
-            time_zone,
             sessions,
         } => {
-            let tz = zone(time_zone);
+            let tz = zone;
             let schedule = if sessions.is_empty() {
                 "Les personnes qui animent le groupe communiqueront bientôt les dates des séances; \
 elles paraîtront dans votre compte."
@@ -382,9 +387,20 @@ fn digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The group's time zone; UTC if the name is not one chrono-tz knows (groups validate it).
-fn zone(name: &str) -> Tz {
-    name.trim().parse().unwrap_or(chrono_tz::UTC)
+/// The neutral subject and body of every discreet email, in `language`: that there is a message
+/// and where to read it, with neither the program's name nor the notice's words (a mailbox may
+/// be shared, a lock screen read over a shoulder).
+pub fn discreet(language: Language) -> (String, String) {
+    match language {
+        Language::Fr => (
+            "Vous avez un nouveau message".into(),
+            "Bonjour,\n\nVous avez un nouveau message. Connectez-vous pour le lire.".into(),
+        ),
+        Language::En => (
+            "You have a new message".into(),
+            "Hello,\n\nYou have a new message. Sign in to read it.".into(),
+        ),
+    }
 }
 
 /// "Toronto time" for `America/Toronto`.
@@ -394,7 +410,12 @@ fn zone_label(tz: Tz, fr: bool) -> String {
         name,
         "UTC" | "Etc/UTC" | "Etc/UCT" | "UCT" | "Zulu" | "Etc/Zulu"
     ) {
-        return "UTC".into();
+        return if fr {
+            "temps universel coordonné"
+        } else {
+            "Coordinated Universal Time"
+        }
+        .into();
     }
     let place = name.rsplit('/').next().unwrap_or(name).replace('_', " ");
     if fr {
@@ -508,6 +529,8 @@ mod tests {
     use super::*;
     use crate::support_lines::models::{SupportLineDescription, SupportLineName};
 
+    const TORONTO: Tz = chrono_tz::America::Toronto;
+
     fn line(en: &str, fr: &str, phone: &str, text: Option<&str>) -> SupportLine {
         SupportLine {
             id: format!("line-{phone}"),
@@ -561,7 +584,6 @@ mod tests {
             },
             Notice::Placed {
                 group_name: "Tuesday evening circle".into(),
-                time_zone: "America/Toronto".into(),
                 sessions: vec![Utc.with_ymd_and_hms(2027, 1, 13, 0, 0, 0).unwrap()],
             },
             Notice::Waitlisted,
@@ -581,8 +603,8 @@ mod tests {
     #[test]
     fn every_notice_has_words_in_both_languages_and_ends_with_the_program_line() {
         for notice in every_notice() {
-            let (en_subject, en_body) = render(&notice, Language::En, &lines());
-            let (fr_subject, fr_body) = render(&notice, Language::Fr, &lines());
+            let (en_subject, en_body) = render(&notice, Language::En, TORONTO, &lines());
+            let (fr_subject, fr_body) = render(&notice, Language::Fr, TORONTO, &lines());
             assert!(!en_subject.is_empty() && !fr_subject.is_empty());
             assert_ne!(en_subject, fr_subject, "{notice:?}");
             assert!(en_body.starts_with("Hello,"), "{notice:?}");
@@ -603,8 +625,8 @@ mod tests {
     #[test]
     fn the_no_and_not_yet_notices_list_the_support_lines_in_their_language() {
         for notice in every_notice() {
-            let (_, en) = render(&notice, Language::En, &lines());
-            let (_, fr) = render(&notice, Language::Fr, &lines());
+            let (_, en) = render(&notice, Language::En, TORONTO, &lines());
+            let (_, fr) = render(&notice, Language::Fr, TORONTO, &lines());
             let listed = en.contains("- 9-8-8: Suicide Crisis Helpline — 988, text 988 (24/7)");
             assert_eq!(listed, notice.carries_support_lines(), "{notice:?}: {en}");
             if notice.carries_support_lines() {
@@ -628,10 +650,15 @@ mod tests {
     #[test]
     fn the_program_line_closes_a_no_notice_even_when_admins_removed_it_from_the_lines() {
         let without_program_line: Vec<SupportLine> = lines().into_iter().skip(1).collect();
-        let (_, body) = render(&Notice::NotReady, Language::En, &without_program_line);
+        let (_, body) = render(
+            &Notice::NotReady,
+            Language::En,
+            TORONTO,
+            &without_program_line,
+        );
         assert!(body.contains("- VAC Assistance Service"));
         assert!(body.ends_with("the 24/7 support line is 1-844-750-1648."));
-        let (_, body) = render(&Notice::Waitlisted, Language::Fr, &[]);
+        let (_, body) = render(&Notice::Waitlisted, Language::Fr, TORONTO, &[]);
         assert!(body.ends_with("la ligne de soutien 24/7 est le 1-844-750-1648."));
     }
 
@@ -639,7 +666,6 @@ mod tests {
     fn session_dates_are_shown_in_the_group_time_zone_across_daylight_saving() {
         let notice = Notice::Placed {
             group_name: "  Cercle du mardi  ".into(),
-            time_zone: "America/Toronto".into(),
             sessions: vec![
                 // Given out of order: listed in order.
                 Utc.with_ymd_and_hms(2027, 1, 13, 0, 0, 0).unwrap(),
@@ -647,7 +673,7 @@ mod tests {
                 Utc.with_ymd_and_hms(2026, 10, 27, 23, 30, 0).unwrap(),
             ],
         };
-        let (_, en) = render(&notice, Language::En, &[]);
+        let (_, en) = render(&notice, Language::En, TORONTO, &[]);
         assert!(en.contains("your place in Cercle du mardi."), "{en}");
         assert!(
             en.contains(
@@ -658,7 +684,7 @@ mod tests {
             ),
             "{en}"
         );
-        let (_, fr) = render(&notice, Language::Fr, &[]);
+        let (_, fr) = render(&notice, Language::Fr, TORONTO, &[]);
         assert!(fr.contains("le groupe « Cercle du mardi »"), "{fr}");
         assert!(
             fr.contains(
@@ -671,10 +697,9 @@ mod tests {
         );
         let vancouver = Notice::Placed {
             group_name: "West".into(),
-            time_zone: "America/Vancouver".into(),
             sessions: vec![Utc.with_ymd_and_hms(2027, 1, 13, 0, 0, 0).unwrap()],
         };
-        let (_, en) = render(&vancouver, Language::En, &[]);
+        let (_, en) = render(&vancouver, Language::En, chrono_tz::America::Vancouver, &[]);
         assert!(
             en.contains("(Vancouver time):\n- Tuesday, January 12, 2027 at 4:00 p.m. PST"),
             "{en}"
@@ -685,22 +710,52 @@ mod tests {
     fn a_placement_without_sessions_yet_says_so_and_a_meeting_time_names_its_zone() {
         let notice = Notice::Placed {
             group_name: "West".into(),
-            time_zone: "America/Vancouver".into(),
             sessions: vec![],
         };
-        assert!(render(&notice, Language::En, &[])
+        assert!(render(&notice, Language::En, TORONTO, &[])
             .1
             .contains("will share the session dates soon"));
         let meeting = Notice::MeetingScheduled {
             at: Utc.with_ymd_and_hms(2027, 3, 1, 0, 5, 0).unwrap(),
             mode: MeetingMode::Phone,
         };
-        assert!(render(&meeting, Language::En, &[])
+        assert!(render(&meeting, Language::En, chrono_tz::UTC, &[])
             .1
             .contains("Monday, March 1, 2027 at 12:05 a.m. UTC (Coordinated Universal Time)"));
-        assert!(render(&meeting, Language::Fr, &[])
+        assert!(render(&meeting, Language::Fr, chrono_tz::UTC, &[])
             .1
             .contains("le lundi 1er mars 2027 à 0 h 05 UTC (temps universel coordonné)"));
+        let halifax = chrono_tz::America::Halifax;
+        assert!(render(&meeting, Language::En, halifax, &[])
+            .1
+            .contains("Sunday, February 28, 2027 at 8:05 p.m. AST (Halifax time)"));
+        assert!(render(&meeting, Language::Fr, halifax, &[])
+            .1
+            .contains("le dimanche 28 février 2027 à 20 h 05 AST (heure de Halifax)"));
+    }
+
+    #[test]
+    fn a_discreet_email_says_only_that_there_is_a_message() {
+        for language in [Language::En, Language::Fr] {
+            let (subject, body) = discreet(language);
+            for notice in every_notice() {
+                let (full_subject, _) = render(&notice, language, TORONTO, &lines());
+                assert_ne!(subject, full_subject);
+            }
+            for words in [subject, body] {
+                let lower = words.to_lowercase();
+                for identifying in [
+                    "peer support",
+                    "pairs",
+                    "program",
+                    "1-844",
+                    "group",
+                    "groupe",
+                ] {
+                    assert!(!lower.contains(identifying), "{words}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -710,6 +765,7 @@ mod tests {
                 reason: "  You told us you found a group closer to home.  ".into(),
             },
             Language::En,
+            TORONTO,
             &lines(),
         );
         assert!(with.contains(
@@ -720,6 +776,7 @@ mod tests {
                 reason: "   ".into(),
             },
             Language::Fr,
+            TORONTO,
             &lines(),
         );
         assert!(!without.contains("Un mot de"));

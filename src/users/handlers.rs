@@ -38,7 +38,11 @@ pub async fn get_me(
     ))
 }
 
-/// Change my display name or language
+/// Change my profile and contact choices
+///
+/// Display name, language, how the program may reach the caller (`contact_methods`), the time
+/// zone notices write times in, discreet email (`discreet`) and a phone number. A `phone` or
+/// `text_message` contact without a phone number is refused (422).
 #[utoipa::path(
     operation_id = "updateMe",
     tag = "accounts",

@@ -67,6 +67,27 @@ pub fn update_profile(
         .execute(conn)
 }
 
+/// The caller's contact choices (`contact_methods` as its stored JSON text).
+pub fn update_contact(
+    conn: &mut Conn,
+    id: &str,
+    contact_methods: &str,
+    time_zone: &str,
+    discreet: bool,
+    phone: Option<&str>,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::contact_methods.eq(contact_methods),
+            users::time_zone.eq(time_zone),
+            users::discreet.eq(discreet),
+            users::phone.eq(phone),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
 pub fn update_password(
     conn: &mut Conn,
     id: &str,

@@ -3,6 +3,7 @@ use serde_json::json;
 use super::{
     models::{
         ChangePassword, CreateUser, Me, UpdateMe, UpdateUser, User, UserFilter, UserList, UserRow,
+        DEFAULT_CONTACT_METHODS,
     },
     repository,
 };
@@ -10,6 +11,7 @@ use crate::{
     audit::{self, Entry},
     auth::{self, passwords, AuthUser, Role},
     db::{self, Conn, DbPool},
+    domain::PROGRAM_TIME_ZONE,
     error::{ApiError, FieldError},
     language::Language,
     mail::Letter,
@@ -56,18 +58,54 @@ pub fn add_account(conn: &mut Conn, account: &UserRow) -> Result<bool, ApiError>
 /// The caller's own account.
 pub fn me(conn: &mut Conn, caller: &AuthUser) -> Result<Me, ApiError> {
     repository::find(conn, &caller.id)?
-        .map(Me::from)
-        .ok_or(ApiError::NotFound)
+        .ok_or(ApiError::NotFound)?
+        .try_into()
 }
 
+/// Changes the caller's profile and contact choices. A phone or text-message contact needs a
+/// phone number, in this change or already on the account.
 pub fn update_me(conn: &mut Conn, caller: &AuthUser, changes: UpdateMe) -> Result<Me, ApiError> {
-    let user = repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
-    let display_name = changes.display_name.unwrap_or(user.display_name);
-    let language = changes
-        .preferred_language
-        .unwrap_or(user.preferred_language);
-    repository::update_profile(conn, &caller.id, display_name.trim(), language, db::now())?;
-    me(conn, caller)
+    db::write_transaction(conn, |conn| {
+        let user = repository::find(conn, &caller.id)?.ok_or(ApiError::NotFound)?;
+        let methods = match changes.contact_methods {
+            Some(methods) => methods,
+            None => user.reach_by()?,
+        };
+        let phone = match &changes.phone {
+            Some(phone) => phone.as_deref().map(|p| p.trim().to_string()),
+            None => user.phone.clone(),
+        };
+        if phone.is_none() {
+            if let Some(method) = methods.iter().find(|m| m.needs_phone()) {
+                let field = if changes.phone.is_some() {
+                    "phone"
+                } else {
+                    "contact_methods"
+                };
+                return Err(ApiError::Validation(vec![FieldError::new(
+                    field,
+                    "phone_required",
+                    format!("{method} needs a phone number"),
+                )]));
+            }
+        }
+        let now = db::now();
+        let display_name = changes.display_name.unwrap_or(user.display_name);
+        let language = changes
+            .preferred_language
+            .unwrap_or(user.preferred_language);
+        repository::update_profile(conn, &caller.id, display_name.trim(), language, now)?;
+        repository::update_contact(
+            conn,
+            &caller.id,
+            &serde_json::to_string(&methods).map_err(|_| ApiError::Internal)?,
+            changes.time_zone.as_deref().unwrap_or(&user.time_zone),
+            changes.discreet.unwrap_or(user.discreet),
+            phone.as_deref(),
+            now,
+        )?;
+        me(conn, caller)
+    })
 }
 
 /// Checks the current password, stores the new one and ends every other session of the caller.
@@ -142,6 +180,10 @@ pub fn new_account(
         disabled: false,
         created_at: now,
         updated_at: now,
+        contact_methods: json!(DEFAULT_CONTACT_METHODS).to_string(),
+        time_zone: PROGRAM_TIME_ZONE.name().to_string(),
+        discreet: false,
+        phone: None,
     }
 }
 

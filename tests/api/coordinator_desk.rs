@@ -43,6 +43,14 @@ fn only_the_assigned_coordinator_and_admins_see_who_applied_and_each_read_is_aud
     let p = program(&app);
     let other = app.staff(&p.admin, "coordinator");
     let peer = app.peer("reach.me@example.ca");
+    let chose = app.json(
+        "PATCH",
+        "/api/v1/me",
+        Some(&peer.access),
+        &json!({"phone": "613-555-0142", "contact_methods": ["phone", "in_app"],
+                "time_zone": "America/Halifax"}),
+    );
+    assert_eq!(chose.status, 200, "{}", chose.body);
     let id = apply(&app, &peer, "fr");
 
     // Not assigned yet: no coordinator sees the contact details.
@@ -54,6 +62,9 @@ fn only_the_assigned_coordinator_and_admins_see_who_applied_and_each_read_is_aud
     assert_eq!(seen["applicant"]["email"], "reach.me@example.ca");
     assert_eq!(seen["applicant"]["account_id"], peer.id.as_str());
     assert_eq!(seen["applicant"]["preferred_language"], "en");
+    assert_eq!(seen["applicant"]["phone"], "613-555-0142");
+    assert_eq!(seen["applicant"]["contact_methods"], json!(["phone", "in_app"]));
+    assert_eq!(seen["applicant"]["time_zone"], "America/Halifax");
     assert!(seen["applicant"]["display_name"].is_string());
     let by_admin = application(&app, &p.admin, &id).json();
     assert_eq!(by_admin["applicant"]["email"], "reach.me@example.ca");
@@ -86,7 +97,8 @@ fn only_the_assigned_coordinator_and_admins_see_who_applied_and_each_read_is_aud
         .iter()
         .filter(|r| r["actor_id"] != p.admin.id.as_str())
         .all(|r| r["actor_id"] == p.coordinator.id.as_str()));
-    assert!(!serde_json::to_string(&reads).unwrap().contains("reach.me"));
+    let logged = serde_json::to_string(&reads).unwrap();
+    assert!(!logged.contains("reach.me") && !logged.contains("555-0142"));
 }
 
 #[test]

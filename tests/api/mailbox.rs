@@ -86,6 +86,18 @@ impl Mailbox {
     }
 }
 
+impl Mailbox {
+    /// The messages to `to` delivered so far (left in the box), oldest first, without waiting.
+    pub fn delivered_to(&self, to: &str) -> Vec<Delivered> {
+        let messages = self.inbox.messages.lock().unwrap();
+        messages
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == to))
+            .cloned()
+            .collect()
+    }
+}
+
 /// One SMTP conversation (RFC 5321, the commands lettre uses), storing each message.
 fn converse(stream: TcpStream, inbox: &Inbox) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;

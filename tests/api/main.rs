@@ -4,6 +4,7 @@
 mod accounts;
 mod at_rest;
 mod auth;
+mod contact;
 mod contract;
 mod coordinator_desk;
 mod database_roles;

@@ -35,6 +35,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("updateMe", "UAAAAAF"),
     ("changeMyPassword", "UAAAAAF"),
     ("listMyNotifications", "UAAAAAF"),
+    ("markMyNotificationRead", "UAAAAAF"),
     ("listMyPlacements", "UAAAAAF"),
     ("listMySessions", "UAAAAAF"),
     ("createUser", "UFFFFAF"),
