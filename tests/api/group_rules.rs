@@ -494,7 +494,7 @@ impl Applicants {
         state: &str,
         group: &str,
     ) -> (Session, String) {
-        if self.applications % 8 == 0 {
+        if self.applications.is_multiple_of(8) {
             let peer = app.peer(&format!("applicant{}@example.ca", self.peers.len()));
             grant(app, &peer, "en", &REQUIRED);
             self.peers.push(peer);
