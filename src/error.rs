@@ -130,6 +130,14 @@ pub enum ApiError {
     /// Placement needs these consents granted first (current version, not withdrawn).
     #[error("consents missing: {0:?}")]
     ConsentsMissing(Vec<String>),
+    /// A change that would break a rule a program group always keeps (a formal group's ten
+    /// sessions at opening, its two kinds of facilitator).
+    #[error("group rule broken: {0}")]
+    GroupRuleBroken(String),
+    /// The applicant's identity preference or affiliation does not match the group; a
+    /// coordinator may place them anyway with an override reason.
+    #[error("placement mismatch: {0}")]
+    PlacementMismatch(String),
     /// A feedback token that is unknown, spent, expired or for another session: all alike.
     #[error("feedback token refused")]
     FeedbackTokenRefused,
@@ -170,7 +178,9 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_)
             | ApiError::InvalidTransition { .. }
-            | ApiError::ConsentsMissing(_) => StatusCode::CONFLICT,
+            | ApiError::ConsentsMissing(_)
+            | ApiError::GroupRuleBroken(_)
+            | ApiError::PlacementMismatch(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -201,6 +211,8 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::InvalidTransition { .. } => "invalid-transition",
             ApiError::ConsentsMissing(_) => "consents-missing",
+            ApiError::GroupRuleBroken(_) => "group-rule-broken",
+            ApiError::PlacementMismatch(_) => "placement-mismatch",
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable => "service-unavailable",
@@ -364,6 +376,20 @@ impl ApiError {
                         "La personne n'a pas accordé la version actuelle de : {}.",
                         kinds.join(", ")
                     ),
+                ),
+            ),
+            ApiError::GroupRuleBroken(why) => (
+                pick("Group rule broken", "Règle de groupe enfreinte"),
+                pick(
+                    &format!("The change would break a rule the group must keep: {why}"),
+                    &format!("Le changement enfreindrait une règle que le groupe doit respecter : {why}"),
+                ),
+            ),
+            ApiError::PlacementMismatch(why) => (
+                pick("The group does not match the applicant", "Le groupe ne correspond pas à la personne"),
+                pick(
+                    &format!("{why}; to place them anyway, give an override_reason."),
+                    &format!("{why}; pour placer la personne malgré tout, donnez une override_reason."),
                 ),
             ),
             ApiError::PreconditionFailed => (

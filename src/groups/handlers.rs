@@ -108,7 +108,11 @@ pub async fn get_group(
 /// Send `If-Match` with the group's `ETag` to refuse the change (412) if someone changed it
 /// since you read it. `status` moves the group through `planned → open → running →
 /// completed` (or `cancelled`, which cancels its scheduled sessions); a refused move answers
-/// 409 with the allowed ones. `full` follows the seats and is never set by hand.
+/// 409 `invalid-transition` with the allowed ones. `full` follows the seats and is never set by
+/// hand. A formal group opens only with exactly 10 scheduled sessions and a peer supporter and
+/// a mental health professional among its facilitators (an informal one with a peer
+/// supporter), and keeps them while open, full or running: a change that would break this
+/// answers 409 `group-rule-broken`.
 #[utoipa::path(
     operation_id = "updateGroup",
     tag = "groups",

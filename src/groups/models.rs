@@ -27,6 +27,33 @@ impl GroupKind {
             GroupKind::Formal => 10,
         }
     }
+
+    /// The scheduled sessions a group of this kind must have to open: a formal cohort all ten
+    /// of its prepared sessions, a drop-in group none in particular.
+    pub fn sessions_to_open(self) -> Option<i64> {
+        match self {
+            GroupKind::Informal => None,
+            GroupKind::Formal => Some(10),
+        }
+    }
+
+    /// The facilitators a group of this kind needs to open, and keeps while it is under way.
+    pub fn needed_facilitators(self) -> &'static [Role] {
+        match self {
+            GroupKind::Informal => &[Role::PeerSupporter],
+            GroupKind::Formal => &[Role::PeerSupporter, Role::MentalHealthProfessional],
+        }
+    }
+
+    /// Whether a group of this kind takes new participants in `status`: a formal cohort only
+    /// before it starts, a drop-in group also while it runs.
+    pub fn takes_placements(self, status: GroupStatus) -> bool {
+        match status {
+            GroupStatus::Open | GroupStatus::Full => true,
+            GroupStatus::Running => self == GroupKind::Informal,
+            GroupStatus::Planned | GroupStatus::Completed | GroupStatus::Cancelled => false,
+        }
+    }
 }
 
 vocabulary! {
@@ -51,6 +78,15 @@ impl GroupStatus {
             Running => &[Completed, Cancelled],
             Completed | Cancelled => &[],
         }
+    }
+
+    /// Open, full or running: the group has started taking people in and is not over, so the
+    /// rules of its kind (its facilitators) hold.
+    pub fn is_under_way(self) -> bool {
+        matches!(
+            self,
+            GroupStatus::Open | GroupStatus::Full | GroupStatus::Running
+        )
     }
 }
 

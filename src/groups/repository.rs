@@ -2,7 +2,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::models::{
-    Audience, GroupFilter, GroupRow, GroupStatus, ParticipantStatus, SessionRow, SessionStatus,
+    Audience, GroupFilter, GroupKind, GroupRow, GroupStatus, ParticipantStatus, SessionRow,
+    SessionStatus,
 };
 use crate::{
     db::{
@@ -403,14 +404,22 @@ pub fn upcoming_sessions_of_participant(
         .load(conn)
 }
 
-/// Takes a seat in an open group with one conditional write: 1 when taken, 0 when the group is
-/// not open or has no free seat. Concurrent callers (any number of API instances) never take
+/// Takes a seat in a group that takes placements with one conditional write: 1 when taken, 0
+/// when it takes none now or has no free seat. Concurrent callers (any number of API instances) never take
 /// more seats than the capacity.
 pub fn take_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> QueryResult<usize> {
+    // The statuses of `GroupKind::takes_placements` with a seat left: open, or a running
+    // drop-in group.
     let taken = diesel::update(
         program_groups::table
             .filter(program_groups::id.eq(group_id))
-            .filter(program_groups::status.eq(GroupStatus::Open))
+            .filter(
+                program_groups::status
+                    .eq(GroupStatus::Open)
+                    .or(program_groups::status
+                        .eq(GroupStatus::Running)
+                        .and(program_groups::kind.eq(GroupKind::Informal))),
+            )
             .filter(program_groups::seats_taken.lt(program_groups::capacity)),
     )
     .set((

@@ -307,6 +307,10 @@ pub fn update_group(
                 )?;
             }
         }
+        // A group under way keeps the facilitators its kind needs, whatever the change.
+        if changes.facilitator_ids.is_some() && status.is_under_way() {
+            require_facilitators(conn, &current, Some(status))?;
+        }
         status = match status {
             GroupStatus::Open if row.seats_taken >= row.capacity => GroupStatus::Full,
             GroupStatus::Full if row.seats_taken < row.capacity => GroupStatus::Open,
@@ -323,7 +327,8 @@ pub fn update_group(
     })
 }
 
-/// The status a move leads to, if the lifecycle allows it (opening needs the facilitators).
+/// The status a move leads to, if the lifecycle allows it and the group meets its kind's rules
+/// for opening: its facilitators and, for a formal cohort, all ten sessions scheduled.
 fn move_group(
     conn: &mut Conn,
     group: &GroupRow,
@@ -342,28 +347,52 @@ fn move_group(
         });
     }
     if target == GroupStatus::Open {
-        let roles: Vec<Role> = repository::facilitators_of(conn, std::slice::from_ref(&group.id))?
-            .into_iter()
-            .map(|(.., role)| role)
-            .collect();
-        let needed: &[Role] = match group.kind {
-            GroupKind::Formal => &[Role::PeerSupporter, Role::MentalHealthProfessional],
-            GroupKind::Informal => &[Role::PeerSupporter],
-        };
-        let missing: Vec<&str> = needed
-            .iter()
-            .filter(|r| !roles.contains(r))
-            .map(|r| r.as_str())
-            .collect();
-        if !missing.is_empty() {
-            return Err(ApiError::Conflict(format!(
-                "a {} group cannot open without a facilitator who is: {}",
-                group.kind,
-                missing.join(", ")
-            )));
+        if let Some(needed) = group.kind.sessions_to_open() {
+            let scheduled = repository::count_scheduled(conn, &group.id)?;
+            if scheduled != needed {
+                return Err(ApiError::GroupRuleBroken(format!(
+                    "a {} group opens only with exactly {needed} scheduled sessions; it has {scheduled}",
+                    group.kind
+                )));
+            }
         }
+        require_facilitators(conn, group, None)?;
     }
     Ok(target)
+}
+
+/// Refuses when the group's facilitators (as stored now) lack a role its kind needs: to open
+/// (`staying: None`), or to stay in a status under way.
+fn require_facilitators(
+    conn: &mut Conn,
+    group: &GroupRow,
+    staying: Option<GroupStatus>,
+) -> Result<(), ApiError> {
+    let roles: Vec<Role> = repository::facilitators_of(conn, std::slice::from_ref(&group.id))?
+        .into_iter()
+        .map(|(.., role)| role)
+        .collect();
+    let missing: Vec<&str> = group
+        .kind
+        .needed_facilitators()
+        .iter()
+        .filter(|r| !roles.contains(r))
+        .map(|r| r.as_str())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let missing = missing.join(", ");
+    Err(ApiError::GroupRuleBroken(match staying {
+        Some(status) => format!(
+            "a {status} {} group must keep a facilitator who is: {missing}",
+            group.kind
+        ),
+        None => format!(
+            "a {} group cannot open without a facilitator who is: {missing}",
+            group.kind
+        ),
+    }))
 }
 
 fn session_view(row: SessionRow, tz_name: &str, show_link: bool) -> Session {
@@ -743,14 +772,25 @@ pub fn find_group(conn: &mut Conn, group_id: &str) -> Result<Option<GroupRow>, A
     Ok(repository::find_group(conn, group_id)?)
 }
 
+/// Who a group is for, for the placement rules of the levels above.
+pub fn audiences_of(conn: &mut Conn, group_id: &str) -> Result<Vec<Audience>, ApiError> {
+    Ok(
+        repository::audiences_of(conn, std::slice::from_ref(&group_id.to_string()))?
+            .into_iter()
+            .map(|(_, audience)| audience)
+            .collect(),
+    )
+}
+
 /// A session as it is now, for the rules of the levels above.
 pub fn find_session(conn: &mut Conn, session_id: &str) -> Result<Option<SessionRow>, ApiError> {
     Ok(repository::find_session(conn, session_id)?)
 }
 
-/// Takes a seat in an open group with one conditional write: `false` when the group is not open
-/// or has no free seat. Concurrent callers (any number of API instances) never take more seats
-/// than the capacity; the last seat makes the group `full`.
+/// Takes a seat with one conditional write: `false` when the group takes no placements now
+/// (`GroupKind::takes_placements`) or has no free seat. Concurrent callers (any number of API
+/// instances) never take more seats than the capacity; the last seat makes an open group
+/// `full` (a running drop-in group stays `running`).
 pub fn take_seat(conn: &mut Conn, group_id: &str, now: NaiveDateTime) -> Result<bool, ApiError> {
     Ok(repository::take_seat(conn, group_id, now)? == 1)
 }

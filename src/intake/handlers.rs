@@ -342,7 +342,7 @@ intake_move!(
     service::place,
     Staff,
     "Place a ready applicant in a group (coordinator)",
-    "`ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must be open and match the applicant's language and kind, and every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity."
+    "`ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must take placements (open; a drop-in group also while running) and match the applicant's language and kind. A group whose identity focus differs from the applicant's identity preference, or whose audiences leave out the affiliation they gave on the intake form, answers 409 `placement-mismatch` unless `override_reason` says why to place them anyway (the reason goes to the audit log, action `placement.mismatch_overridden`). Every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity."
 );
 intake_move!(
     waitlist,

@@ -11,7 +11,7 @@ use crate::{
         schemas::{IanaTimeZone, Website},
         vocabulary, MeetingMode, Role,
     },
-    groups::models::GroupKind,
+    groups::models::{Audience, GroupKind},
     language::Language,
     support_lines::models::SupportLine,
 };
@@ -33,6 +33,40 @@ impl GroupKindPreference {
 }
 
 pub use crate::domain::contact::ContactMethod;
+
+vocabulary! {
+    /// The person's tie to the defence community, as they give it on the intake form: a
+    /// Canadian Armed Forces member, a veteran, a cadet, a Junior Canadian Ranger, a National
+    /// Defence employee, or family.
+    Affiliation {
+        CafMember = "caf_member",
+        Veteran = "veteran",
+        Cadet = "cadet",
+        Jcr = "jcr",
+        DndEmployee = "dnd_employee",
+        Family = "family",
+    }
+}
+
+impl Affiliation {
+    /// The group audience this affiliation belongs to.
+    pub fn audience(self) -> Audience {
+        match self {
+            Affiliation::CafMember => Audience::CafMember,
+            Affiliation::Veteran => Audience::Veteran,
+            Affiliation::Cadet => Audience::Cadet,
+            Affiliation::Jcr => Audience::JuniorCanadianRanger,
+            Affiliation::DndEmployee => Audience::DndEmployee,
+            Affiliation::Family => Audience::Family,
+        }
+    }
+}
+
+vocabulary! {
+    /// What placement compares between an applicant and a group: their identity preference
+    /// with its identity focus, their affiliation with its audiences.
+    MatchRule { IdentityFocus = "identity_focus", Audience = "audience" }
+}
 
 vocabulary! {
     /// Where an application came from: the peer applied (`self`), or a partner organization
@@ -130,7 +164,8 @@ pub struct CreateApplication {
     "reasons_for_joining": "I want to talk with people who understand.",
     "hopes": "Feel less alone; learn ways to cope.",
     "current_supports": "I see a counsellor every two weeks.",
-    "accessibility_needs": "Captions during video calls."
+    "accessibility_needs": "Captions during video calls.",
+    "affiliation": "veteran"
 }))]
 pub struct IntakeForm {
     #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
@@ -145,6 +180,10 @@ pub struct IntakeForm {
     #[validate(length(max = 4000, message = "must be at most 4000 characters"))]
     #[schema(max_length = 4000)]
     pub accessibility_needs: Option<String>,
+    /// Optional: the person's tie to the defence community. Placement compares it with the
+    /// group's audiences.
+    #[serde(default)]
+    pub affiliation: Option<Affiliation>,
 }
 
 /// An intake application. `form_answers` are shown to the person and coordinators only;
@@ -174,7 +213,8 @@ pub struct Application {
     pub respond_by: DateTime<Utc>,
     /// Past `respond_by` with no coordinator response yet.
     pub overdue: bool,
-    /// The moves its current state allows.
+    /// The moves the caller may make now: those its state allows that the caller's role may
+    /// make (the applicant: `submit_form`, `withdraw`; coordinators and admins: the others).
     pub allowed_moves: Vec<IntakeMove>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub form_answers: Option<IntakeForm>,
@@ -346,11 +386,32 @@ pub struct RecordMeeting {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a"}))]
+#[schema(example = json!({
+    "group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a",
+    "override_reason": "Asked for a women's group; none runs in French this season and she chose this one at the meeting."
+}))]
 pub struct Place {
     #[validate(length(min = 1, max = 64))]
     #[schema(min_length = 1, max_length = 64)]
     pub group_id: String,
+    /// Why the applicant is placed in a group whose identity focus or audiences do not match
+    /// their identity preference or affiliation; required for such a placement (409
+    /// `placement-mismatch` without it) and written to the audit log.
+    #[validate(
+        length(min = 1, max = 500, message = "must be 1 to 500 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 500)]
+    pub override_reason: Option<String>,
+}
+
+fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        return Err(
+            validator::ValidationError::new("blank").with_message("must not be blank".into())
+        );
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

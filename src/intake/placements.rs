@@ -25,19 +25,23 @@ use crate::{
     error::{ApiError, FieldError},
     groups::{
         self,
-        models::{GroupStatus, ParticipantStatus, Roster},
+        models::{GroupKind, GroupRow, ParticipantStatus, Roster},
     },
     notifications::{models::Notice, service::enqueue},
     users,
 };
 
 /// Places the applicant of `row` in the group, or puts them on its waiting list when no seat is
-/// free; changes `row` and names the notice owed. The group must be open, in the applicant's
-/// language and of the kind they asked for, and every required consent must be granted.
+/// free; changes `row` and names the notice owed. The group must take placements now (open, or a
+/// drop-in group that is running), be in the applicant's language and of the kind they asked
+/// for, and match their identity preference and affiliation unless `override_reason` says why
+/// not (audited); every required consent must be granted.
 pub(super) fn place(
     conn: &mut Conn,
+    caller: &AuthUser,
     row: &mut ApplicationRow,
     group_id: &str,
+    override_reason: Option<&str>,
 ) -> Result<Option<Notice>, ApiError> {
     let peer_id = row
         .peer_id
@@ -62,11 +66,43 @@ pub(super) fn place(
             group.kind, row.group_kind
         )));
     }
-    if !matches!(group.status, GroupStatus::Open | GroupStatus::Full) {
-        return Err(ApiError::Conflict(format!(
-            "the group is {}, not open",
-            group.status
-        )));
+    if !group.kind.takes_placements(group.status) {
+        return Err(ApiError::Conflict(match group.kind {
+            GroupKind::Informal => format!(
+                "the group is {}; a drop-in group takes participants while open or running",
+                group.status
+            ),
+            GroupKind::Formal => format!(
+                "the group is {}; a formal group takes participants only while open",
+                group.status
+            ),
+        }));
+    }
+    let mismatches = mismatches(conn, row, &group)?;
+    if !mismatches.is_empty() {
+        let Some(reason) = override_reason else {
+            return Err(ApiError::PlacementMismatch(
+                mismatches
+                    .iter()
+                    .map(|m| m.why.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
+        };
+        audit::record(
+            conn,
+            Entry::by(
+                caller,
+                "placement.mismatch_overridden",
+                "intake_application",
+                &row.id,
+            )
+            .with_details(json!({
+                "group_id": group.id,
+                "mismatches": mismatches.iter().map(|m| m.rule).collect::<Vec<_>>(),
+                "override_reason": reason.trim(),
+            })),
+        )?;
     }
     lock_consents_of(conn, &peer_id)?;
     let missing = missing_consents(
@@ -107,6 +143,67 @@ pub(super) fn place(
         }
         Ok(first_time.then_some(Notice::Waitlisted))
     }
+}
+
+/// A way the group does not suit the applicant: which rule, and why in words.
+struct Mismatch {
+    rule: MatchRule,
+    why: String,
+}
+
+/// Compares the applicant's identity preference with the group's identity focus (they must be
+/// the same, or both absent: a group kept for one identity is not for someone who did not ask
+/// for it), and their affiliation, when they gave one, with the group's audiences.
+fn mismatches(
+    conn: &mut Conn,
+    row: &ApplicationRow,
+    group: &GroupRow,
+) -> Result<Vec<Mismatch>, ApiError> {
+    let mut found = Vec::new();
+    let identity = match (
+        row.identity_preference.as_deref(),
+        group.identity_focus.as_deref(),
+    ) {
+        (Some(p), Some(f)) if p != f => Some(format!(
+            "the group's identity focus is {f}, the applicant asked for {p}"
+        )),
+        (Some(p), None) => Some(format!(
+            "the group has no identity focus, the applicant asked for {p}"
+        )),
+        (None, Some(f)) => Some(format!(
+            "the group's identity focus is {f}, the applicant did not ask for an identity-based group"
+        )),
+        _ => None,
+    };
+    if let Some(why) = identity {
+        found.push(Mismatch {
+            rule: MatchRule::IdentityFocus,
+            why,
+        });
+    }
+    let form: Option<IntakeForm> = row
+        .form_answers
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| ApiError::unreadable("intake_applications.form_answers", e))?;
+    if let Some(affiliation) = form.and_then(|f| f.affiliation) {
+        let audiences = groups::service::audiences_of(conn, &group.id)?;
+        if !audiences.contains(&affiliation.audience()) {
+            found.push(Mismatch {
+                rule: MatchRule::Audience,
+                why: format!(
+                    "the group is for {}, the applicant's affiliation is {affiliation}",
+                    audiences
+                        .iter()
+                        .map(|a| a.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// Checks the group a waiting list names exists.

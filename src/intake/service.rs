@@ -98,7 +98,7 @@ fn views(
                 overdue: row.respond_by < now
                     && row.first_response_at.is_none()
                     && status.is_open(),
-                allowed_moves: status.allowed_moves(),
+                allowed_moves: status.moves_for(caller.role),
                 preferred_language: row.preferred_language,
                 group_kind: row.group_kind,
                 contact_methods: serde_json::from_str(&row.contact_methods)
@@ -157,12 +157,12 @@ fn applicants_shown(
         .collect();
     let ids: Vec<String> = shown.iter().filter_map(|row| row.peer_id.clone()).collect();
     let accounts = users::service::find_accounts(conn, &ids)?;
-    for row in shown {
-        audit::record(
-            conn,
-            read_audit(caller, "intake_application.contact_read", &row.id),
-        )?;
-    }
+    audit::record_all(
+        conn,
+        shown
+            .iter()
+            .map(|row| read_audit(caller, "intake_application.contact_read", &row.id)),
+    )?;
     Ok(accounts)
 }
 
@@ -488,13 +488,16 @@ fn begin(
         repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
         caller,
     )?;
+    if !intake_move.may_be_made_by(caller.role) {
+        return Err(ApiError::Forbidden);
+    }
     let status = row.status;
     if !status.allows(intake_move) {
         return Err(ApiError::InvalidTransition {
             action: intake_move.as_str().to_string(),
             from: status.as_str().to_string(),
             allowed: status
-                .allowed_moves()
+                .moves_for(caller.role)
                 .iter()
                 .map(|m| m.as_str().to_string())
                 .collect(),
@@ -715,7 +718,8 @@ pub fn submit_form(
         &form.accessibility_needs,
     ]
     .iter()
-    .any(|a| a.as_ref().is_some_and(|t| !t.trim().is_empty()));
+    .any(|a| a.as_ref().is_some_and(|t| !t.trim().is_empty()))
+        || form.affiliation.is_some();
     if !answered {
         return Err(ApiError::Validation(vec![FieldError::new(
             "reasons_for_joining",
@@ -861,8 +865,10 @@ pub fn record_meeting(
     )
 }
 
-/// Places a ready (or waitlisted) applicant in an open group that matches their language and
-/// kind, once every required consent is granted; with no free seat they are waitlisted for it.
+/// Places a ready (or waitlisted) applicant in a group that takes placements and matches their
+/// language and kind (and their identity preference and affiliation, or an override reason says
+/// why not), once every required consent is granted; with no free seat they are waitlisted for
+/// it.
 pub fn place(
     conn: &mut Conn,
     caller: &AuthUser,
@@ -877,7 +883,15 @@ pub fn place(
         id,
         IntakeMove::Place,
         None,
-        |conn, row| placements::place(conn, row, &request.group_id),
+        |conn, row| {
+            placements::place(
+                conn,
+                caller,
+                row,
+                &request.group_id,
+                request.override_reason.as_deref(),
+            )
+        },
     )
 }
 

@@ -1,7 +1,7 @@
 //! The intake journey's states and the moves between them. The service asks this module whether
 //! a move is allowed; a refused move is answered with the moves the state does allow.
 
-use crate::domain::vocabulary;
+use crate::domain::{vocabulary, Role};
 
 vocabulary! {
     IntakeStatus {
@@ -68,6 +68,18 @@ impl From<IntakeMove> for IntakeAction {
     }
 }
 
+impl IntakeMove {
+    /// Whether a caller with `role` may make this move on an application they can see: the
+    /// applicant sends their form and withdraws; coordinators and admins make every other move.
+    pub fn may_be_made_by(self, role: Role) -> bool {
+        use IntakeMove::*;
+        match self {
+            SubmitForm | Withdraw => role == Role::Peer,
+            Assign | ScheduleMeeting | RecordMeeting | Place | Waitlist | Close => role.is_staff(),
+        }
+    }
+}
+
 impl IntakeStatus {
     /// Still in progress: the peer may withdraw and a coordinator may close.
     pub fn is_open(self) -> bool {
@@ -97,6 +109,14 @@ impl IntakeStatus {
     pub fn allows(self, intake_move: IntakeMove) -> bool {
         self.allowed_moves().contains(&intake_move)
     }
+
+    /// The moves allowed from this state that a caller with `role` may make.
+    pub fn moves_for(self, role: Role) -> Vec<IntakeMove> {
+        self.allowed_moves()
+            .into_iter()
+            .filter(|m| m.may_be_made_by(role))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -124,6 +144,35 @@ mod tests {
         assert!(Withdrawn.allowed_moves().is_empty());
         assert!(Closed.allowed_moves().is_empty());
         assert_eq!(Placed.allowed_moves(), [Withdraw, Close]);
+    }
+
+    #[test]
+    fn each_role_is_offered_only_the_moves_it_may_make() {
+        for &status in IntakeStatus::ALL {
+            let peer = status.moves_for(Role::Peer);
+            assert!(!peer.contains(&Assign), "{status:?}");
+            assert!(peer.iter().all(|m| matches!(m, SubmitForm | Withdraw)));
+            for role in [Role::Coordinator, Role::Admin] {
+                let staff = status.moves_for(role);
+                assert!(!staff.contains(&SubmitForm) && !staff.contains(&Withdraw));
+                let mut both = peer.clone();
+                both.extend(staff);
+                both.sort();
+                let mut all = status.allowed_moves();
+                all.sort();
+                assert_eq!(both, all, "{status:?}: every allowed move has its maker");
+            }
+            for role in [
+                Role::PeerSupporter,
+                Role::MentalHealthProfessional,
+                Role::Partner,
+            ] {
+                assert!(status.moves_for(role).is_empty(), "{status:?} {role:?}");
+            }
+        }
+        assert_eq!(Submitted.moves_for(Role::Peer), [Withdraw]);
+        assert_eq!(Submitted.moves_for(Role::Coordinator), [Assign, Close]);
+        assert_eq!(FormSent.moves_for(Role::Peer), [SubmitForm, Withdraw]);
     }
 
     #[test]

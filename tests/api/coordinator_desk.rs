@@ -63,7 +63,10 @@ fn only_the_assigned_coordinator_and_admins_see_who_applied_and_each_read_is_aud
     assert_eq!(seen["applicant"]["account_id"], peer.id.as_str());
     assert_eq!(seen["applicant"]["preferred_language"], "en");
     assert_eq!(seen["applicant"]["phone"], "613-555-0142");
-    assert_eq!(seen["applicant"]["contact_methods"], json!(["phone", "in_app"]));
+    assert_eq!(
+        seen["applicant"]["contact_methods"],
+        json!(["phone", "in_app"])
+    );
     assert_eq!(seen["applicant"]["time_zone"], "America/Halifax");
     assert!(seen["applicant"]["display_name"].is_string());
     let by_admin = application(&app, &p.admin, &id).json();

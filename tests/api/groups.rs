@@ -87,13 +87,21 @@ fn a_formal_group_cannot_open_without_both_facilitators() {
     body["facilitator_ids"] = json!([s.supporter.id]);
     let group = create(&app, &s.coordinator.access, &body);
     let path = format!("/api/v1/groups/{}", group["id"].as_str().unwrap());
+    let topics: Vec<String> = (1..=10).map(|i| format!("Topic {i}")).collect();
+    let ten = app.json(
+        "POST",
+        &format!("{path}/sessions"),
+        Some(&s.coordinator.access),
+        &json!({"starts_at": "2030-01-09T00:00:00Z", "count": 10, "topics": topics}),
+    );
+    assert_eq!(ten.status, 201, "{}", ten.body);
     let refused = app.json(
         "PATCH",
         &path,
         Some(&s.coordinator.access),
         &json!({"status": "open"}),
     );
-    let problem = refused.problem(409, "conflict");
+    let problem = refused.problem(409, "group-rule-broken");
     assert!(problem["detail"]
         .as_str()
         .unwrap()

@@ -44,7 +44,8 @@ pub fn program(app: &TestApp) -> Program {
     }
 }
 
-/// An open group with `capacity` seats and four weekly sessions.
+/// An open group with `capacity` seats and its weekly sessions: four for an informal group, the
+/// ten a formal one needs to open.
 pub fn open_group(app: &TestApp, p: &Program, language: &str, kind: &str, capacity: u32) -> String {
     let res = app.json(
         "POST",
@@ -57,12 +58,13 @@ pub fn open_group(app: &TestApp, p: &Program, language: &str, kind: &str, capaci
     );
     assert_eq!(res.status, 201, "{}", res.body);
     let id = res.json()["id"].as_str().unwrap().to_string();
-    let topics: Vec<String> = (1..=4).map(|i| format!("Topic {i}")).collect();
+    let count = if kind == "formal" { 10 } else { 4 };
+    let topics: Vec<String> = (1..=count).map(|i| format!("Topic {i}")).collect();
     let sessions = app.json(
         "POST",
         &format!("/api/v1/groups/{id}/sessions"),
         Some(&p.coordinator.access),
-        &json!({"starts_at": "2030-01-09T00:00:00Z", "count": 4, "topics": topics}),
+        &json!({"starts_at": "2030-01-09T00:00:00Z", "count": count, "topics": topics}),
     );
     assert_eq!(sessions.status, 201, "{}", sessions.body);
     let opened = app.json(
@@ -195,8 +197,16 @@ fn an_application_walks_the_six_steps_to_a_seat() {
     assert!(fresh["respond_by"].as_str().unwrap().ends_with('Z'));
     assert_eq!(
         fresh["allowed_moves"],
-        json!(["assign", "withdraw", "close"])
+        json!(["withdraw"]),
+        "the peer's own moves"
     );
+    let seen_by_staff = app
+        .get_as(
+            &format!("/api/v1/intake-applications/{id}"),
+            &p.coordinator.access,
+        )
+        .json();
+    assert_eq!(seen_by_staff["allowed_moves"], json!(["assign", "close"]));
 
     make_ready(&app, &p, &peer, &id);
     grant(&app, &peer, "en", &REQUIRED);
@@ -215,7 +225,7 @@ fn an_application_walks_the_six_steps_to_a_seat() {
 
     // The peer now sees the meeting link and their sessions.
     let mine = app.get_as("/api/v1/me/sessions", &peer.access).json();
-    assert_eq!(mine["items"].as_array().unwrap().len(), 4);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 10);
     assert_eq!(
         mine["items"][0]["meeting_link"],
         "https://teams.example.ca/l/secret-room"
@@ -309,7 +319,11 @@ fn a_move_the_state_does_not_allow_is_409_with_the_allowed_moves() {
         json!({"group_id": group}),
     );
     let problem = refused.problem(409, "invalid-transition");
-    assert_eq!(problem["allowed"], json!(["assign", "withdraw", "close"]));
+    assert_eq!(
+        problem["allowed"],
+        json!(["assign", "close"]),
+        "the moves the caller's role may make"
+    );
     act(&app, &peer.access, &id, "form", json!({"hopes": "x"})).problem(409, "invalid-transition");
     act(&app, &p.coordinator.access, &id, "record-meeting", json!({"readiness": "not_ready",
         "code_of_conduct_reviewed": false, "consents_reviewed": false, "safety_plan_reviewed": false}))

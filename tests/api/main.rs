@@ -14,6 +14,7 @@ mod edge;
 mod errors;
 mod feedback;
 mod feedback_window;
+mod group_rules;
 mod groups;
 mod helpers;
 mod hostile_input;

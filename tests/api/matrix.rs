@@ -65,6 +65,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("submitIntakeForm", "UAFFFFF"),
     ("scheduleIntakeMeeting", "UFFFAAF"),
     ("recordIntakeMeeting", "UFFFAAF"),
+    ("reassignIntakeApplication", "UFFFAAF"),
     ("placeApplicant", "UFFFAAF"),
     ("waitlistApplicant", "UFFFAAF"),
     ("withdrawIntakeApplication", "UAFFFFF"),
