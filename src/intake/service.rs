@@ -4,7 +4,7 @@ use serde_json::json;
 use super::{
     business_days,
     models::*,
-    placements, repository,
+    offers, placements, repository,
     state::{IntakeAction, IntakeMove, IntakeStatus},
     Reactions,
 };
@@ -376,6 +376,18 @@ fn describe(action: IntakeAction, to: IntakeStatus, language: Language) -> Strin
             "Your place in the group is on hold because participation consent was withdrawn.",
             "Votre place dans le groupe est suspendue parce que le consentement à la participation a été retiré.",
         ),
+        (A::Offer, _) => (
+            "A seat opened in the group you are waiting for: it is held for you. Accept or decline it in your account.",
+            "Une place s'est libérée dans le groupe que vous attendez : elle vous est réservée. Acceptez-la ou refusez-la dans votre compte.",
+        ),
+        (A::OfferDeclined, _) => (
+            "You declined the seat offered to you; you are still on the waiting list.",
+            "Vous avez refusé la place offerte; vous êtes toujours sur la liste d'attente.",
+        ),
+        (A::OfferExpired, _) => (
+            "The seat held for you was offered to the next person; you are still on the waiting list.",
+            "La place qui vous était réservée a été offerte à la personne suivante; vous êtes toujours sur la liste d'attente.",
+        ),
     };
     match language {
         Language::En => en.to_string(),
@@ -494,7 +506,7 @@ fn finish(
 }
 
 /// Runs one move in a transaction: `apply` changes the row and names the notice owed.
-fn run_move(
+pub(super) fn run_move(
     conn: &mut Conn,
     caller: &AuthUser,
     reactions: &Reactions,
@@ -687,7 +699,11 @@ pub fn place(
         id,
         IntakeMove::Place,
         None,
-        |conn, row| placements::place(conn, row, &request.group_id),
+        |conn, row| {
+            // A coordinator's placement replaces the seat an offer held for this person.
+            offers::withdraw_open(conn, row, db::now())?;
+            placements::place(conn, row, &request.group_id)
+        },
     )
 }
 
@@ -735,6 +751,7 @@ pub fn withdraw(
             if row.peer_id.as_deref() != Some(caller.id.as_str()) {
                 return Err(ApiError::NotFound);
             }
+            offers::withdraw_open(conn, row, db::now())?;
             placements::end(conn, row)?;
             row.status = IntakeStatus::Withdrawn;
             Ok(Some(Notice::Withdrawn))
@@ -757,6 +774,7 @@ pub fn close(
         IntakeMove::Close,
         Some(&request.reason),
         |conn, row| {
+            offers::withdraw_open(conn, row, db::now())?;
             placements::end(conn, row)?;
             row.status = IntakeStatus::Closed;
             row.close_reason = Some(request.reason.trim().to_string());

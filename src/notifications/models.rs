@@ -35,6 +35,11 @@ pub enum Notice {
     Withdrawn,
     /// The peer's place in a group is on hold (participation consent withdrawn).
     PlacementSuspended { group_name: String },
+    /// A seat freed in the group the peer waits for: it is held for them until `expires_at`.
+    SeatOffered {
+        group_name: String,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl Notice {
@@ -50,6 +55,7 @@ impl Notice {
             Notice::Closed { .. } => NoticeKind::Closed,
             Notice::Withdrawn => NoticeKind::Withdrawn,
             Notice::PlacementSuspended { .. } => NoticeKind::PlacementSuspended,
+            Notice::SeatOffered { .. } => NoticeKind::SeatOffered,
         }
     }
 
@@ -78,6 +84,7 @@ vocabulary! {
         Closed = "closed",
         Withdrawn = "withdrawn",
         PlacementSuspended = "placement_suspended",
+        SeatOffered = "seat_offered",
     }
 }
 

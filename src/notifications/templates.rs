@@ -180,6 +180,21 @@ coordinator will help you find your way back to a group.",
                 group_name.trim()
             ),
         ),
+        Notice::SeatOffered {
+            group_name,
+            expires_at,
+        } => (
+            "A seat is open for you".into(),
+            format!(
+                "Good news: a seat has opened in {}, the group you are waiting for, and we are \
+holding it for you until {} (Coordinated Universal Time).\n\n\
+If you would like it, accept the offer in your account. If the time is not right, you can \
+decline it: you will stay on the waiting list, and nobody will ask you why. If we do not hear \
+from you by then, the seat will be offered to the next person and you will stay on the list.",
+                group_name.trim(),
+                when(*expires_at, chrono_tz::UTC, false)
+            ),
+        ),
     }
 }
 
@@ -316,6 +331,22 @@ liens des séances.\n\n\
 Si vous souhaitez revenir, vous pouvez donner de nouveau votre consentement dans votre compte, et \
 la personne qui coordonne votre demande vous aidera à retrouver une place dans un groupe.",
                 group_name.trim()
+            ),
+        ),
+        Notice::SeatOffered {
+            group_name,
+            expires_at,
+        } => (
+            "Une place s'est libérée pour vous".into(),
+            format!(
+                "Bonne nouvelle : une place s'est libérée dans le groupe « {} », celui que vous \
+attendez, et nous vous la réservons jusqu'au {} (temps universel coordonné).\n\n\
+Si vous la voulez, acceptez l'offre dans votre compte. Si le moment ne vous convient pas, vous \
+pouvez la refuser : vous resterez sur la liste d'attente, et personne ne vous demandera pourquoi. \
+Sans nouvelles de vous d'ici là, la place sera offerte à la personne suivante et vous resterez sur \
+la liste.",
+                group_name.trim(),
+                when(*expires_at, chrono_tz::UTC, true)
             ),
         ),
     }
@@ -535,6 +566,10 @@ mod tests {
             Notice::Withdrawn,
             Notice::PlacementSuspended {
                 group_name: "Tuesday evening circle".into(),
+            },
+            Notice::SeatOffered {
+                group_name: "Tuesday evening circle".into(),
+                expires_at: Utc.with_ymd_and_hms(2027, 1, 14, 17, 0, 0).unwrap(),
             },
         ]
     }
