@@ -282,13 +282,16 @@ fn accepting_needs_every_consent_and_the_offer_stays_open_until_then() {
 
 #[test]
 fn twenty_withdrawals_on_two_instances_make_twenty_offers_to_twenty_people() {
-    let settings = [("AUTH_RATE_LIMITS", "false"), ("DATABASE_POOL_SIZE", "8")];
+    let settings = [
+        ("AUTH_RATE_LIMITS", "false"),
+        ("DATABASE_POOL_SIZE", "8"),
+        ("JWT_SECRET", "the-jwt-secret-both-instances-share-0123456789"),
+    ];
     let app = TestApp::spawn_with(&settings);
     let url = app.database_url.clone();
-    let other = TestApp::spawn_on(
-        test_database(),
-        &[settings[0], settings[1], ("DATABASE_URL", url.as_str())],
-    );
+    let mut shared = settings.to_vec();
+    shared.push(("DATABASE_URL", url.as_str()));
+    let other = TestApp::spawn_on(test_database(), &shared);
     let p = program(&app);
     let group = open_group(&app, &p, "en", "informal", 20);
     let seated: Vec<(Session, String)> = (0..20)
