@@ -216,8 +216,8 @@ pub fn accept(
         None,
         |conn, row| {
             let now = db::now();
-            let group = groups::service::find_group(conn, &offer.group_id)?
-                .ok_or(ApiError::NotFound)?;
+            let group =
+                groups::service::find_group(conn, &offer.group_id)?.ok_or(ApiError::NotFound)?;
             placements::check_fit(row, &group)?;
             placements::check_consents(conn, &offer.peer_id, row)?;
             if repository::answer_offer(conn, id, OfferStatus::Accepted, now)? == 0 {

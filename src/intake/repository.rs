@@ -7,7 +7,9 @@ use super::{
 };
 use crate::{
     db::{
-        schema::{intake_applications, intake_events, placement_offers, placements, program_groups},
+        schema::{
+            intake_applications, intake_events, placement_offers, placements, program_groups,
+        },
         Conn,
     },
     pagination::PageRequest,
@@ -315,8 +317,7 @@ pub fn offers_where(
 }
 
 /// People with an account on a waiting list who hold no open offer.
-fn waiting_without_offer() -> intake_applications::BoxedQuery<'static, crate::db::MultiBackend>
-{
+fn waiting_without_offer() -> intake_applications::BoxedQuery<'static, crate::db::MultiBackend> {
     intake_applications::table
         .filter(intake_applications::status.eq(IntakeStatus::Waitlisted))
         .filter(intake_applications::peer_id.is_not_null())

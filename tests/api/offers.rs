@@ -199,7 +199,9 @@ fn a_declined_offer_passes_to_the_next_person_and_the_decliner_waits_at_the_back
         .map(|a| a["id"].as_str().unwrap())
         .collect();
     assert_eq!(order, [second_app.as_str(), first_app.as_str()]);
-    assert!(!my_offers(&app, &first).iter().any(|o| o["status"] == "open"));
+    assert!(!my_offers(&app, &first)
+        .iter()
+        .any(|o| o["status"] == "open"));
 
     // The second withdraws with the offer open: it is withdrawn and its seat frees (nobody
     // else may be asked yet: the first just declined).
@@ -271,7 +273,10 @@ fn accepting_needs_every_consent_and_the_offer_stays_open_until_then() {
     withdraw(&app, &seated, &seated_app);
     let offer = offer_to(&app, &peer);
     let problem = answer(&app, &peer, &offer, "accept").problem(409, "consents-missing");
-    assert!(problem.to_string().contains("participation_consent"), "{problem}");
+    assert!(
+        problem.to_string().contains("participation_consent"),
+        "{problem}"
+    );
     assert_eq!(my_offers(&app, &peer)[0]["status"], "open");
     assert_eq!(status_of(&app, &peer, &id), "waitlisted");
     grant(&app, &peer, "en", &REQUIRED);
@@ -285,7 +290,10 @@ fn twenty_withdrawals_on_two_instances_make_twenty_offers_to_twenty_people() {
     let settings = [
         ("AUTH_RATE_LIMITS", "false"),
         ("DATABASE_POOL_SIZE", "8"),
-        ("JWT_SECRET", "the-jwt-secret-both-instances-share-0123456789"),
+        (
+            "JWT_SECRET",
+            "the-jwt-secret-both-instances-share-0123456789",
+        ),
     ];
     let app = TestApp::spawn_with(&settings);
     let url = app.database_url.clone();
