@@ -72,6 +72,12 @@ pub struct Config {
     pub notification_poll: Duration,
     /// How often each instance releases the answers of sessions whose feedback window closed.
     pub feedback_release_poll: Duration,
+    /// How long a seat offered from a waiting list is held for its person
+    /// (`PLACEMENT_OFFER_HOURS`, or `PLACEMENT_OFFER_SECS` for tests and drills).
+    pub placement_offer_ttl: Duration,
+    /// How often each instance expires due seat offers and offers free seats to waiting lists
+    /// (it also runs at once after a seat frees on that instance).
+    pub offer_sweep_poll: Duration,
     /// A second address serving only `/metrics`, `/healthz` and `/readyz` (for a scraper on a
     /// private network); when set, the public port does not serve `/metrics` without the token.
     pub metrics_addr: Option<std::net::SocketAddr>,
@@ -260,6 +266,12 @@ impl Config {
         }
         let notification_poll_secs = parse(&get, "NOTIFICATION_POLL_SECS", 5u64)?;
         let feedback_release_secs = parse(&get, "FEEDBACK_RELEASE_SECS", 300u64)?;
+        let placement_offer_hours = parse(&get, "PLACEMENT_OFFER_HOURS", 48u64)?;
+        let placement_offer_secs = match get("PLACEMENT_OFFER_SECS") {
+            None => placement_offer_hours.saturating_mul(3600),
+            Some(_) => parse(&get, "PLACEMENT_OFFER_SECS", 0u64)?,
+        };
+        let offer_sweep_secs = parse(&get, "OFFER_SWEEP_SECS", 60u64)?;
         let metrics_addr = match get("METRICS_ADDR") {
             None => None,
             Some(raw) => Some(
@@ -306,6 +318,9 @@ impl Config {
             ("WORKERS", workers as u64),
             ("NOTIFICATION_POLL_SECS", notification_poll_secs),
             ("FEEDBACK_RELEASE_SECS", feedback_release_secs),
+            ("PLACEMENT_OFFER_HOURS", placement_offer_hours),
+            ("PLACEMENT_OFFER_SECS", placement_offer_secs),
+            ("OFFER_SWEEP_SECS", offer_sweep_secs),
         ] {
             if value == 0 {
                 return Err(ConfigError {
@@ -336,6 +351,8 @@ impl Config {
             smtp,
             notification_poll: Duration::from_secs(notification_poll_secs),
             feedback_release_poll: Duration::from_secs(feedback_release_secs),
+            placement_offer_ttl: Duration::from_secs(placement_offer_secs),
+            offer_sweep_poll: Duration::from_secs(offer_sweep_secs),
             metrics_addr,
             metrics_token,
             hsts_max_age,

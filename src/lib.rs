@@ -239,7 +239,8 @@ pub fn log_format(
 }
 
 /// Binds the HTTP server on the configured address (port 0 picks a free one) without starting
-/// to serve, and starts the feedback releaser beside it (on the calling actix runtime); returns
+/// to serve, and starts the feedback releaser and the seat-offer sweeper beside it (on the
+/// calling actix runtime); returns
 /// the server with the address it listens on.
 pub fn start(
     config: Config,
@@ -255,6 +256,13 @@ pub fn start(
         state.feedback_secret,
         state.config.feedback_window,
         state.config.feedback_release_poll,
+    );
+    // The same: a busy API never delays an offer.
+    intake::offer_sweeper::spawn(
+        DbPool::new(&state.config.database_url, 1, state.config.database_timeout),
+        state.config.placement_offer_ttl,
+        state.config.offer_sweep_poll,
+        state.seats_freed.clone(),
     );
     let mut server = HttpServer::new(move || build_app(state.clone()))
         .workers(workers)

@@ -27,6 +27,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The one mail transport (SMTP, or `.eml` files in development).
     pub mailer: Mailer,
+    /// Wakes this instance's seat-offer sweeper: a seat may have freed.
+    pub seats_freed: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             mailer: mail::from_config(&config)?,
             config: Arc::new(config),
             metrics,
+            seats_freed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }

@@ -179,5 +179,7 @@ pub async fn withdraw_record(
         .pool
         .run(move |conn| service::withdraw(conn, &caller, &reactions, &id))
         .await?;
+    // A withdrawn participation consent frees its seats: the waiting lists are offered them.
+    state.seats_freed.notify_one();
     Ok(HttpResponse::Created().json(record))
 }

@@ -215,6 +215,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    placement_offers (id) {
+        id -> Text,
+        group_id -> Text,
+        application_id -> Text,
+        peer_id -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> Text,
         recipient_id -> Nullable<Text>,
@@ -351,6 +364,7 @@ diesel::joinable!(attendance -> group_sessions (session_id));
 diesel::joinable!(intake_events -> intake_applications (application_id));
 diesel::joinable!(consent_records -> consent_documents (document_id));
 diesel::joinable!(placements -> program_groups (group_id));
+diesel::joinable!(placement_offers -> program_groups (group_id));
 diesel::joinable!(feedback_responses -> group_sessions (session_id));
 diesel::joinable!(feedback_pending -> group_sessions (session_id));
 diesel::joinable!(feedback_released -> group_sessions (session_id));
@@ -373,6 +387,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     consent_documents,
     consent_records,
     placements,
+    placement_offers,
     notifications,
     feedback_grants,
     feedback_spent_tokens,

@@ -1,6 +1,6 @@
 use actix_web::{get, post, web, HttpResponse};
 
-use super::{models::*, placements, service, Reactions};
+use super::{models::*, offers, placements, service, Reactions};
 use crate::{
     auth::{AccountHolder, Leader, Peer, PeerOrStaff, Staff},
     error::{responses, ApiError},
@@ -287,9 +287,10 @@ macro_rules! intake_move {
             body: ValidJson<$body>,
         ) -> Result<web::Json<Application>, ApiError> {
             let (id, body) = (id.into_inner(), body.into_inner());
-            Ok(web::Json(
-                state.pool.run(move |conn| $service(conn, &caller, &reactions, &id, &body)).await?,
-            ))
+            let moved = state.pool.run(move |conn| $service(conn, &caller, &reactions, &id, &body)).await?;
+            // A withdrawal, a closing or a placement may have freed a seat: offer it now.
+            state.seats_freed.notify_one();
+            Ok(web::Json(moved))
         }
     };
 }
@@ -374,3 +375,121 @@ intake_move!(
     "Close an application with a reason (coordinator)",
     "Any open state → `closed`; a placement ends and its seat is freed. The answer carries the support lines."
 );
+
+/// Accept a seat offered to me (the person it is held for)
+///
+/// `waitlisted → placed`: the seat the offer holds becomes the caller's placement, and the
+/// placement notice is sent. Every required consent must be granted — 409 `consents-missing`
+/// names the missing ones, and the offer stays open until it expires. An offer that is no longer
+/// open, or has expired (its seat then passes to the next person), answers 409. Someone else's
+/// offer answers 404.
+#[utoipa::path(
+    operation_id = "acceptPlacementOffer",
+    tag = "intake",
+    params(("id" = String, Path, description = "The offer's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The offer, accepted", body = PlacementOffer),
+        responses::AuthAction,
+    )
+)]
+#[post("/placement-offers/{id}/accept")]
+pub async fn accept_offer(
+    state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
+    caller: Peer,
+    id: web::Path<String>,
+) -> Result<web::Json<PlacementOffer>, ApiError> {
+    let id = id.into_inner();
+    let answer = state
+        .pool
+        .run(move |conn| offers::accept(conn, &caller, &reactions, &id))
+        .await;
+    // An expired offer refused here has passed its seat on.
+    state.seats_freed.notify_one();
+    Ok(web::Json(answer?))
+}
+
+/// Decline a seat offered to me (the person it is held for)
+///
+/// The seat passes to the next person on the group's waiting list (or frees when nobody
+/// waits); the caller stays on the list, at its end. An offer that is no longer open, or has
+/// expired, answers 409; someone else's offer answers 404.
+#[utoipa::path(
+    operation_id = "declinePlacementOffer",
+    tag = "intake",
+    params(("id" = String, Path, description = "The offer's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The offer, declined", body = PlacementOffer),
+        responses::AuthAction,
+    )
+)]
+#[post("/placement-offers/{id}/decline")]
+pub async fn decline_offer(
+    state: web::Data<AppState>,
+    caller: Peer,
+    id: web::Path<String>,
+) -> Result<web::Json<PlacementOffer>, ApiError> {
+    let id = id.into_inner();
+    let answer = state
+        .pool
+        .run(move |conn| offers::decline(conn, &caller, &id))
+        .await;
+    state.seats_freed.notify_one();
+    Ok(web::Json(answer?))
+}
+
+/// My seat offers
+///
+/// Seats held for the caller from a waiting list, newest first: `open` until `expires_at`, then
+/// `accepted`, `declined`, `expired` or `withdrawn` (with the application).
+#[utoipa::path(
+    operation_id = "listMyPlacementOffers",
+    tag = "intake",
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The caller's offers", body = PlacementOfferList),
+        responses::AuthOwn,
+    )
+)]
+#[get("/me/placement-offers")]
+pub async fn my_offers(
+    state: web::Data<AppState>,
+    caller: Peer,
+) -> Result<web::Json<PlacementOfferList>, ApiError> {
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| offers::mine(conn, &caller))
+            .await?,
+    ))
+}
+
+/// A group's seat offers (coordinator)
+///
+/// Every seat the group offered from its waiting list, newest first, with its answer.
+#[utoipa::path(
+    operation_id = "listGroupPlacementOffers",
+    tag = "intake",
+    params(("id" = String, Path, description = "The group's id")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The group's offers", body = PlacementOfferList),
+        responses::AuthRead,
+    )
+)]
+#[get("/groups/{id}/placement-offers")]
+pub async fn group_offers(
+    state: web::Data<AppState>,
+    _caller: Staff,
+    id: web::Path<String>,
+) -> Result<web::Json<PlacementOfferList>, ApiError> {
+    let id = id.into_inner();
+    Ok(web::Json(
+        state
+            .pool
+            .run(move |conn| offers::of_group(conn, &id))
+            .await?,
+    ))
+}

@@ -5,6 +5,8 @@
 pub mod business_days;
 pub mod handlers;
 pub mod models;
+pub mod offer_sweeper;
+pub mod offers;
 pub mod placements;
 pub mod repository;
 pub mod service;
@@ -51,5 +53,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::close)
         .service(handlers::group_waitlist)
         .service(handlers::group_roster)
-        .service(handlers::my_placements);
+        .service(handlers::my_placements)
+        .service(handlers::accept_offer)
+        .service(handlers::decline_offer)
+        .service(handlers::my_offers)
+        .service(handlers::group_offers);
 }

@@ -6,7 +6,7 @@ use validator::Validate;
 
 use super::state::{IntakeAction, IntakeMove, IntakeStatus};
 use crate::{
-    db::schema::{intake_applications, intake_events},
+    db::schema::{intake_applications, intake_events, placement_offers},
     domain::{
         schemas::{IanaTimeZone, Website},
         vocabulary, MeetingMode, Role,
@@ -83,6 +83,31 @@ vocabulary! {
     /// A placement's state: `confirmed` holds a seat, `suspended` (participation consent
     /// withdrawn) and `ended` do not.
     PlacementStatus { Confirmed = "confirmed", Suspended = "suspended", Ended = "ended" }
+}
+
+vocabulary! {
+    /// A seat offer's state: an `open` offer holds its seat until it is `accepted` (the seat
+    /// becomes a placement), `declined`, `expired`, or `withdrawn` with its application.
+    OfferStatus {
+        Open = "open",
+        Accepted = "accepted",
+        Declined = "declined",
+        Expired = "expired",
+        Withdrawn = "withdrawn",
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = placement_offers)]
+pub struct OfferRow {
+    pub id: String,
+    pub group_id: String,
+    pub application_id: String,
+    pub peer_id: String,
+    pub status: OfferStatus,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -459,6 +484,38 @@ pub struct Placement {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlacementList {
     pub items: Vec<Placement>,
+}
+
+/// A seat freed in a group, held for the first person on its waiting list until `expires_at`:
+/// they accept it (a placement) or decline it; unanswered, it expires and passes on.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "3c9e1f2a-4b5d-4e6f-8a7b-9c0d1e2f3a4b",
+    "group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a",
+    "group_name": "Tuesday evening circle",
+    "application_id": "0b6c3c1e-5d0a-4c55-9a43-3f1f3b7c2a10",
+    "status": OfferStatus::Open,
+    "created_at": "2026-11-25T14:03:07.123456Z",
+    "expires_at": "2026-11-27T14:03:07.123456Z",
+    "answered_at": null
+}))]
+pub struct PlacementOffer {
+    pub id: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub application_id: String,
+    pub status: OfferStatus,
+    pub created_at: DateTime<Utc>,
+    /// An open offer past this time is no longer held: it expires and passes to the next person.
+    pub expires_at: DateTime<Utc>,
+    /// When it was accepted, declined, expired or withdrawn.
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlacementOfferList {
+    /// Newest first.
+    pub items: Vec<PlacementOffer>,
 }
 
 /// The referred person, for the program's coordinators (in the intake application).

@@ -5,6 +5,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDateTime;
+
 use serde_json::json;
 
 use super::{
@@ -54,6 +56,26 @@ pub(super) fn place(
             "is not a program group",
         )])
     })?;
+    check_fit(row, &group)?;
+    check_match(conn, caller, row, &group, override_reason)?;
+    check_consents(conn, &peer_id, row)?;
+    let now = db::now();
+    if groups::service::take_seat(conn, &group.id, now)? {
+        Ok(Some(seat(conn, row, group, &peer_id, now)?))
+    } else {
+        let first_time = row.status != IntakeStatus::Waitlisted;
+        row.status = IntakeStatus::Waitlisted;
+        row.waitlist_group_id = Some(group.id);
+        if first_time || row.waitlisted_at.is_none() {
+            row.waitlisted_at = Some(now);
+        }
+        Ok(first_time.then_some(Notice::Waitlisted))
+    }
+}
+
+/// The group's rules for this applicant: taking placements now (open, or a running drop-in
+/// group), in their language, of the kind they asked for.
+pub(super) fn check_fit(row: &ApplicationRow, group: &GroupRow) -> Result<(), ApiError> {
     if group.language != row.preferred_language {
         return Err(ApiError::Conflict(format!(
             "the group runs in {}, the applicant asked for {}",
@@ -78,70 +100,68 @@ pub(super) fn place(
             ),
         }));
     }
-    let mismatches = mismatches(conn, row, &group)?;
-    if !mismatches.is_empty() {
-        let Some(reason) = override_reason else {
-            return Err(ApiError::PlacementMismatch(
-                mismatches
-                    .iter()
-                    .map(|m| m.why.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ));
-        };
-        audit::record(
-            conn,
-            Entry::by(
-                caller,
-                "placement.mismatch_overridden",
-                "intake_application",
-                &row.id,
-            )
-            .with_details(json!({
-                "group_id": group.id,
-                "mismatches": mismatches.iter().map(|m| m.rule).collect::<Vec<_>>(),
-                "override_reason": reason.trim(),
-            })),
-        )?;
+    Ok(())
+}
+
+/// The applicant's identity preference and affiliation against the group's identity focus and
+/// audiences: a mismatch is refused (409 `placement-mismatch`) unless `override_reason` says
+/// why the coordinator places them anyway, which is audited.
+fn check_match(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    row: &ApplicationRow,
+    group: &GroupRow,
+    override_reason: Option<&str>,
+) -> Result<(), ApiError> {
+    let mismatches = mismatches(conn, row, group)?;
+    if mismatches.is_empty() {
+        return Ok(());
     }
-    lock_consents_of(conn, &peer_id)?;
+    let Some(reason) = override_reason else {
+        return Err(ApiError::PlacementMismatch(
+            mismatches
+                .iter()
+                .map(|m| m.why.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ));
+    };
+    audit::record(
+        conn,
+        Entry::by(
+            caller,
+            "placement.mismatch_overridden",
+            "intake_application",
+            &row.id,
+        )
+        .with_details(json!({
+            "group_id": group.id,
+            "mismatches": mismatches.iter().map(|m| m.rule).collect::<Vec<_>>(),
+            "override_reason": reason.trim(),
+        })),
+    )
+}
+
+/// Every consent a placement needs is granted (locked against a withdrawal racing this
+/// transaction); else 409 `consents-missing` naming the missing ones.
+pub(super) fn check_consents(
+    conn: &mut Conn,
+    peer_id: &str,
+    row: &ApplicationRow,
+) -> Result<(), ApiError> {
+    lock_consents_of(conn, peer_id)?;
     let missing = missing_consents(
         conn,
-        &peer_id,
+        peer_id,
         row.preferred_language,
         &ConsentKind::REQUIRED_FOR_PLACEMENT,
     )?;
-    if !missing.is_empty() {
-        return Err(ApiError::ConsentsMissing(
-            missing.iter().map(|k| k.as_str().to_string()).collect(),
-        ));
-    }
-    let now = db::now();
-    if groups::service::take_seat(conn, &group.id, now)? {
-        repository::insert_placement(conn, &row.id, &group.id, &peer_id, now)?;
-        groups::service::set_participant(
-            conn,
-            &group.id,
-            &peer_id,
-            ParticipantStatus::Active,
-            now,
-        )?;
-        row.status = IntakeStatus::Placed;
-        row.placed_group_id = Some(group.id.clone());
-        row.waitlist_group_id = None;
-        let sessions = groups::service::upcoming_starts(conn, &group.id, now)?;
-        Ok(Some(Notice::Placed {
-            group_name: group.name,
-            sessions,
-        }))
+    if missing.is_empty() {
+        Ok(())
     } else {
-        let first_time = row.status != IntakeStatus::Waitlisted;
-        row.status = IntakeStatus::Waitlisted;
-        row.waitlist_group_id = Some(group.id);
-        if first_time || row.waitlisted_at.is_none() {
-            row.waitlisted_at = Some(now);
-        }
-        Ok(first_time.then_some(Notice::Waitlisted))
+        Err(ApiError::ConsentsMissing(
+            missing.iter().map(|k| k.as_str().to_string()).collect(),
+        ))
     }
 }
 
@@ -204,6 +224,27 @@ fn mismatches(
         }
     }
     Ok(found)
+}
+
+/// Turns a seat already taken in the group (by `place`, or held by an accepted offer) into the
+/// applicant's placement; changes `row` and returns the notice owed.
+pub(super) fn seat(
+    conn: &mut Conn,
+    row: &mut ApplicationRow,
+    group: GroupRow,
+    peer_id: &str,
+    now: NaiveDateTime,
+) -> Result<Notice, ApiError> {
+    repository::insert_placement(conn, &row.id, &group.id, peer_id, now)?;
+    groups::service::set_participant(conn, &group.id, peer_id, ParticipantStatus::Active, now)?;
+    row.status = IntakeStatus::Placed;
+    row.placed_group_id = Some(group.id.clone());
+    row.waitlist_group_id = None;
+    let sessions = groups::service::upcoming_starts(conn, &group.id, now)?;
+    Ok(Notice::Placed {
+        group_name: group.name,
+        sessions,
+    })
 }
 
 /// Checks the group a waiting list names exists.

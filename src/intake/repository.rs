@@ -2,12 +2,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{
-    models::{ApplicationFilter, ApplicationRow, EventRow, PlacementStatus},
+    models::{ApplicationFilter, ApplicationRow, EventRow, OfferRow, OfferStatus, PlacementStatus},
     state::IntakeStatus,
 };
 use crate::{
     db::{
-        schema::{intake_applications, intake_events, placements, program_groups},
+        schema::{
+            intake_applications, intake_events, placement_offers, placements, program_groups,
+        },
         Conn,
     },
     pagination::PageRequest,
@@ -232,6 +234,138 @@ pub fn waitlist_of(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<Applicati
     intake_applications::table
         .filter(intake_applications::waitlist_group_id.eq(group_id))
         .filter(intake_applications::status.eq(IntakeStatus::Waitlisted))
+        .order((intake_applications::waitlisted_at, intake_applications::id))
+        .load(conn)
+}
+
+pub fn insert_offer(conn: &mut Conn, row: &OfferRow) -> QueryResult<()> {
+    diesel::insert_into(placement_offers::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn find_offer(conn: &mut Conn, id: &str) -> QueryResult<Option<OfferRow>> {
+    placement_offers::table.find(id).first(conn).optional()
+}
+
+/// The open offer of an application, if it has one (never more: a unique partial index).
+pub fn open_offer_of(conn: &mut Conn, application_id: &str) -> QueryResult<Option<OfferRow>> {
+    placement_offers::table
+        .filter(placement_offers::application_id.eq(application_id))
+        .filter(placement_offers::status.eq(OfferStatus::Open))
+        .first(conn)
+        .optional()
+}
+
+/// Answers an open offer: `accepted` and `declined` only before it expires, `expired` only
+/// after, `withdrawn` at any time. 0 when it was not open (or the time does not fit): another
+/// request or instance answered it first.
+pub fn answer_offer(
+    conn: &mut Conn,
+    id: &str,
+    to: OfferStatus,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let mut q = diesel::update(placement_offers::table)
+        .filter(placement_offers::id.eq(id))
+        .filter(placement_offers::status.eq(OfferStatus::Open))
+        .into_boxed();
+    match to {
+        OfferStatus::Accepted | OfferStatus::Declined => {
+            q = q.filter(placement_offers::expires_at.gt(now))
+        }
+        OfferStatus::Expired => q = q.filter(placement_offers::expires_at.le(now)),
+        OfferStatus::Open | OfferStatus::Withdrawn => {}
+    }
+    q.set((
+        placement_offers::status.eq(to),
+        placement_offers::answered_at.eq(now),
+    ))
+    .execute(conn)
+}
+
+/// Open offers past their time, oldest first.
+pub fn due_offers(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<String>> {
+    placement_offers::table
+        .filter(placement_offers::status.eq(OfferStatus::Open))
+        .filter(placement_offers::expires_at.le(now))
+        .order((placement_offers::expires_at, placement_offers::id))
+        .select(placement_offers::id)
+        .limit(limit)
+        .load(conn)
+}
+
+/// Offers with their group's name, newest first: a peer's or a group's.
+pub fn offers_where(
+    conn: &mut Conn,
+    peer_id: Option<&str>,
+    group_id: Option<&str>,
+) -> QueryResult<Vec<(OfferRow, String)>> {
+    let mut q = placement_offers::table
+        .inner_join(program_groups::table)
+        .select((placement_offers::all_columns, program_groups::name))
+        .order((
+            placement_offers::created_at.desc(),
+            placement_offers::id.desc(),
+        ))
+        .into_boxed();
+    if let Some(peer) = peer_id {
+        q = q.filter(placement_offers::peer_id.eq(peer.to_string()));
+    }
+    if let Some(group) = group_id {
+        q = q.filter(placement_offers::group_id.eq(group.to_string()));
+    }
+    q.load(conn)
+}
+
+/// People with an account on a waiting list who hold no open offer.
+fn waiting_without_offer() -> intake_applications::BoxedQuery<'static, crate::db::MultiBackend> {
+    intake_applications::table
+        .filter(intake_applications::status.eq(IntakeStatus::Waitlisted))
+        .filter(intake_applications::peer_id.is_not_null())
+        .filter(
+            intake_applications::id.ne_all(
+                placement_offers::table
+                    .filter(placement_offers::status.eq(OfferStatus::Open))
+                    .select(placement_offers::application_id),
+            ),
+        )
+        .into_boxed()
+}
+
+/// The groups someone with an account waits for without holding an offer.
+pub fn groups_with_waiting(conn: &mut Conn) -> QueryResult<Vec<String>> {
+    let groups: Vec<Option<String>> = waiting_without_offer()
+        .filter(intake_applications::waitlist_group_id.is_not_null())
+        .select(intake_applications::waitlist_group_id)
+        .distinct()
+        .load(conn)?;
+    Ok(groups.into_iter().flatten().collect())
+}
+
+/// Who may be offered a seat of the group, in waiting-list order: waiting for it, with an
+/// account, holding no offer, and not having declined or let lapse one of its offers since
+/// `answered_since` (a person alone on the list is not asked again at once).
+pub fn offer_candidates(
+    conn: &mut Conn,
+    group_id: &str,
+    answered_since: NaiveDateTime,
+) -> QueryResult<Vec<ApplicationRow>> {
+    waiting_without_offer()
+        .filter(intake_applications::waitlist_group_id.eq(group_id.to_string()))
+        .filter(
+            intake_applications::id.ne_all(
+                placement_offers::table
+                    .filter(placement_offers::group_id.eq(group_id.to_string()))
+                    .filter(
+                        placement_offers::status
+                            .eq_any([OfferStatus::Declined, OfferStatus::Expired]),
+                    )
+                    .filter(placement_offers::answered_at.gt(answered_since))
+                    .select(placement_offers::application_id),
+            ),
+        )
         .order((intake_applications::waitlisted_at, intake_applications::id))
         .load(conn)
 }

@@ -4,7 +4,7 @@ use serde_json::json;
 use super::{
     business_days,
     models::*,
-    placements, repository,
+    offers, placements, repository,
     state::{IntakeAction, IntakeMove, IntakeStatus},
     Reactions,
 };
@@ -441,6 +441,18 @@ fn describe(action: IntakeAction, to: IntakeStatus, language: Language) -> Strin
             "Another coordinator now follows your application.",
             "Une autre personne de l'équipe de coordination suit maintenant votre demande.",
         ),
+        (A::Offer, _) => (
+            "A seat opened in the group you are waiting for: it is held for you. Accept or decline it in your account.",
+            "Une place s'est libérée dans le groupe que vous attendez : elle vous est réservée. Acceptez-la ou refusez-la dans votre compte.",
+        ),
+        (A::OfferDeclined, _) => (
+            "You declined the seat offered to you; you are still on the waiting list.",
+            "Vous avez refusé la place offerte; vous êtes toujours sur la liste d'attente.",
+        ),
+        (A::OfferExpired, _) => (
+            "The seat held for you was offered to the next person; you are still on the waiting list.",
+            "La place qui vous était réservée a été offerte à la personne suivante; vous êtes toujours sur la liste d'attente.",
+        ),
     };
     match language {
         Language::En => en.to_string(),
@@ -480,6 +492,7 @@ fn begin(
     caller: &AuthUser,
     id: &str,
     intake_move: IntakeMove,
+    by: Mover,
 ) -> Result<ApplicationRow, ApiError> {
     if repository::lock(conn, id)? == 0 {
         return Err(ApiError::NotFound);
@@ -488,7 +501,7 @@ fn begin(
         repository::find(conn, id)?.ok_or(ApiError::NotFound)?,
         caller,
     )?;
-    if !intake_move.may_be_made_by(caller.role) {
+    if by == Mover::CallersRole && !intake_move.may_be_made_by(caller.role) {
         return Err(ApiError::Forbidden);
     }
     let status = row.status;
@@ -571,8 +584,39 @@ fn run_move(
     note: Option<&str>,
     apply: impl FnOnce(&mut Conn, &mut ApplicationRow) -> Result<Option<Notice>, ApiError>,
 ) -> Result<Application, ApiError> {
+    run_move_by(
+        conn,
+        caller,
+        reactions,
+        id,
+        (intake_move, Mover::CallersRole),
+        note,
+        apply,
+    )
+}
+
+/// Who is entitled to make a move.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mover {
+    /// The caller's role must be one that makes this move.
+    CallersRole,
+    /// The applicant, accepting the seat an offer holds for them: the `place` move is made on
+    /// their answer (the offer itself was the coordinator's program at work).
+    ApplicantAcceptingOffer,
+}
+
+/// [`run_move`], saying who is entitled to make it.
+pub(super) fn run_move_by(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    id: &str,
+    (intake_move, by): (IntakeMove, Mover),
+    note: Option<&str>,
+    apply: impl FnOnce(&mut Conn, &mut ApplicationRow) -> Result<Option<Notice>, ApiError>,
+) -> Result<Application, ApiError> {
     db::write_transaction(conn, |conn| {
-        let mut row = begin(conn, caller, id, intake_move)?;
+        let mut row = begin(conn, caller, id, intake_move, by)?;
         let from = row.status;
         let notice = apply(conn, &mut row)?;
         let step = Step {
@@ -884,6 +928,8 @@ pub fn place(
         IntakeMove::Place,
         None,
         |conn, row| {
+            // A coordinator's placement replaces the seat an offer held for this person.
+            offers::withdraw_open(conn, row, db::now())?;
             placements::place(
                 conn,
                 caller,
@@ -939,6 +985,7 @@ pub fn withdraw(
             if row.peer_id.as_deref() != Some(caller.id.as_str()) {
                 return Err(ApiError::NotFound);
             }
+            offers::withdraw_open(conn, row, db::now())?;
             placements::end(conn, row)?;
             row.status = IntakeStatus::Withdrawn;
             Ok(Some(Notice::Withdrawn))
@@ -961,6 +1008,7 @@ pub fn close(
         IntakeMove::Close,
         Some(&request.reason),
         |conn, row| {
+            offers::withdraw_open(conn, row, db::now())?;
             placements::end(conn, row)?;
             row.status = IntakeStatus::Closed;
             row.close_reason = Some(request.reason.trim().to_string());

@@ -34,7 +34,8 @@ vocabulary! {
 
 vocabulary! {
     /// What a timeline event records: how the application began (`submit`, `refer`), a move,
-    /// the referred person linking it to their account (`claim`), or a change to its placement.
+    /// the referred person linking it to their account (`claim`), a change to its placement, or
+    /// a seat offered from the waiting list and its answer.
     IntakeAction {
         Submit = "submit",
         Refer = "refer",
@@ -50,6 +51,10 @@ vocabulary! {
         PlacementSuspended = "placement_suspended",
         /// Handed to another coordinator (the status does not change).
         Reassign = "reassign",
+        /// A freed seat of the group the person waits for is held for them.
+        Offer = "offer",
+        OfferDeclined = "offer_declined",
+        OfferExpired = "offer_expired",
     }
 }
 

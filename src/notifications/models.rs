@@ -45,6 +45,11 @@ pub enum Notice {
     ApplicationAssigned,
     /// To a coordinator: an application they followed was handed to someone else.
     ApplicationReassigned,
+    /// A seat freed in the group the peer waits for: it is held for them until `expires_at`.
+    SeatOffered {
+        group_name: String,
+        expires_at: DateTime<Utc>,
+    },
 }
 
 impl Notice {
@@ -62,6 +67,7 @@ impl Notice {
             Notice::PlacementSuspended { .. } => NoticeKind::PlacementSuspended,
             Notice::ApplicationAssigned => NoticeKind::ApplicationAssigned,
             Notice::ApplicationReassigned => NoticeKind::ApplicationReassigned,
+            Notice::SeatOffered { .. } => NoticeKind::SeatOffered,
         }
     }
 
@@ -92,6 +98,7 @@ vocabulary! {
         PlacementSuspended = "placement_suspended",
         ApplicationAssigned = "application_assigned",
         ApplicationReassigned = "application_reassigned",
+        SeatOffered = "seat_offered",
     }
 }
 

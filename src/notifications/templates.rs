@@ -202,6 +202,22 @@ to reach the person within the program's promised time."
 need to follow it up."
                 .into(),
         ),
+        Notice::SeatOffered {
+            group_name,
+            expires_at,
+        } => (
+            "A seat is open for you".into(),
+            format!(
+                "Good news: a seat has opened in {}, the group you are waiting for, and we are \
+holding it for you until {} ({}).\n\n\
+If you would like it, accept the offer in your account. If the time is not right, you can \
+decline it: you will stay on the waiting list, and nobody will ask you why. If we do not hear \
+from you by then, the seat will be offered to the next person and you will stay on the list.",
+                group_name.trim(),
+                when(*expires_at, zone, false),
+                zone_label(zone, false)
+            ),
+        ),
     }
 }
 
@@ -358,6 +374,23 @@ Connectez-vous pour la consulter et joindre la personne dans le délai promis pa
             "Une demande d'accueil que vous suiviez a été confiée à une autre personne de l'équipe \
 de coordination. Vous n'avez plus à en faire le suivi."
                 .into(),
+        ),
+        Notice::SeatOffered {
+            group_name,
+            expires_at,
+        } => (
+            "Une place s'est libérée pour vous".into(),
+            format!(
+                "Bonne nouvelle : une place s'est libérée dans le groupe « {} », celui que vous \
+attendez, et nous vous la réservons jusqu'au {} ({}).\n\n\
+Si vous la voulez, acceptez l'offre dans votre compte. Si le moment ne vous convient pas, vous \
+pouvez la refuser : vous resterez sur la liste d'attente, et personne ne vous demandera pourquoi. \
+Sans nouvelles de vous d'ici là, la place sera offerte à la personne suivante et vous resterez sur \
+la liste.",
+                group_name.trim(),
+                when(*expires_at, zone, true),
+                zone_label(zone, true)
+            ),
         ),
     }
 }
@@ -597,6 +630,10 @@ mod tests {
             },
             Notice::ApplicationAssigned,
             Notice::ApplicationReassigned,
+            Notice::SeatOffered {
+                group_name: "Tuesday evening circle".into(),
+                expires_at: Utc.with_ymd_and_hms(2027, 1, 14, 17, 0, 0).unwrap(),
+            },
         ]
     }
 

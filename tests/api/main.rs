@@ -23,6 +23,7 @@ mod limits;
 mod mailbox;
 mod matrix;
 mod notifications;
+mod offers;
 mod operations;
 mod queries;
 mod races;

@@ -1,0 +1,1 @@
+DROP TABLE placement_offers;
