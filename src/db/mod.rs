@@ -270,6 +270,26 @@ where
     }
 }
 
+/// Runs `work` on one consistent snapshot of the database, for a read made of many queries that
+/// must agree with each other (a person's export): on PostgreSQL a `REPEATABLE READ`
+/// transaction; on SQLite a `write_transaction`, whose write lock keeps every writer out until
+/// it ends. `work` may write too (an audit event).
+pub fn snapshot_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::RunQueryDsl;
+    if matches!(conn, AnyConnection::Postgresql(_)) {
+        conn.transaction(|conn| {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(conn)?;
+            work(conn)
+        })
+    } else {
+        write_transaction(conn, work)
+    }
+}
+
 /// Inside a `write_transaction`, waits for any other transaction holding the same `name` to
 /// end, and holds it until this one ends: on PostgreSQL a transaction-scoped advisory lock; on
 /// SQLite the write lock `BEGIN IMMEDIATE` took already does it. For rules no row can lock (a

@@ -11,6 +11,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

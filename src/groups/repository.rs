@@ -496,3 +496,24 @@ pub fn upcoming_starts(
         .order(group_sessions::starts_at)
         .load(conn)
 }
+
+/// (session id, group id, group name, session start, present, recorded at) of every attendance
+/// recorded for one person, oldest session first.
+pub fn attendance_of_person(
+    conn: &mut Conn,
+    user_id: &str,
+) -> QueryResult<Vec<(String, String, String, NaiveDateTime, bool, NaiveDateTime)>> {
+    attendance::table
+        .inner_join(group_sessions::table.inner_join(program_groups::table))
+        .filter(attendance::participant_id.eq(user_id))
+        .select((
+            attendance::session_id,
+            group_sessions::group_id,
+            program_groups::name,
+            group_sessions::starts_at,
+            attendance::present,
+            attendance::recorded_at,
+        ))
+        .order((group_sessions::starts_at, attendance::session_id))
+        .load(conn)
+}

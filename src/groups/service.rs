@@ -736,6 +736,23 @@ pub fn my_sessions(conn: &mut Conn, caller: &AuthUser) -> Result<MySessionList, 
     Ok(MySessionList { items })
 }
 
+/// Every attendance recorded for one person, oldest session first (their export).
+pub fn attendance_of_person(conn: &mut Conn, user_id: &str) -> Result<Vec<MyAttendance>, ApiError> {
+    Ok(repository::attendance_of_person(conn, user_id)?
+        .into_iter()
+        .map(
+            |(session_id, group_id, group_name, starts_at, present, recorded_at)| MyAttendance {
+                session_id,
+                group_id,
+                group_name,
+                session_starts_at: starts_at.and_utc(),
+                present,
+                recorded_at: recorded_at.and_utc(),
+            },
+        )
+        .collect())
+}
+
 // What placements and feedback ask of groups: their only door into the groups' tables.
 
 /// A group as it is now, for the rules of the levels above (placement, feedback).

@@ -18,6 +18,7 @@ mod intake;
 mod limits;
 mod mailbox;
 mod matrix;
+mod my_data;
 mod notifications;
 mod operations;
 mod queries;
