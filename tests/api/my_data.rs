@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use crate::{
     helpers::{Response, Session, TestApp, PASSWORD},
     intake::{act, apply, grant, make_ready, open_group, program, Program, REQUIRED},
+    referrals::{claim, claim_code, notices_to, referred, NOTES},
 };
 
 fn export(app: &TestApp, token: &str) -> Value {
@@ -341,4 +342,65 @@ fn two_erasures_at_once_erase_once() {
     let mut sorted = statuses.clone();
     sorted.sort();
     assert_eq!(sorted, vec![204, 401], "{statuses:?}");
+}
+
+#[test]
+fn a_claimed_referral_is_exported_and_erased_with_the_person() {
+    let app = TestApp::spawn();
+    let p = program(&app);
+    let (_, partner) = app.partner(&p.admin);
+    let email = "referred.leaving@example.ca";
+    let referral = referred(&app, &partner, email);
+    let peer = app.peer(email);
+    let code = claim_code(&app, email);
+    let claimed = claim(&app, &peer, &code);
+    assert_eq!(claimed.status, 200, "{}", claimed.body);
+    let application = claimed.json()["items"][0]["application_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The person reads what the partner told the program about them.
+    let mine = export(&app, &peer.access);
+    assert_eq!(
+        ids(&mine["referrals"], "/referral_id"),
+        vec![referral["id"].as_str().unwrap()]
+    );
+    assert_eq!(mine["referrals"][0]["name"], "Alex Martin");
+    assert_eq!(mine["referrals"][0]["notes"], NOTES);
+    assert_eq!(
+        ids(&mine["applications"], "/application/id"),
+        vec![application.clone()]
+    );
+    assert!(!notices_to(&app, email).is_empty());
+
+    assert_eq!(erase(&app, &peer.access, PASSWORD).status, 204);
+
+    // Coordinators no longer see who was referred; the partner still follows its referral.
+    let seen = app
+        .get_as(
+            &format!("/api/v1/intake-applications/{application}"),
+            &p.coordinator.access,
+        )
+        .json();
+    assert_eq!(seen["status"], "closed");
+    assert_eq!(seen["referral"]["name"], "Erased account");
+    assert_eq!(
+        seen["referral"]["email"],
+        format!("erased+{}@invalid", peer.id)
+    );
+    assert_eq!(seen["referral"]["phone"], Value::Null);
+    assert_eq!(seen["referral"]["notes"], Value::Null);
+    let text = seen.to_string();
+    for personal in [email, "Alex", "613-555-0142", NOTES] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+    let followed = app.get_as(
+        &format!("/api/v1/referrals/{}", referral["id"].as_str().unwrap()),
+        &partner,
+    );
+    assert_eq!(followed.status, 200, "{}", followed.body);
+    assert_eq!(followed.json()["status"], "closed");
+    // The notices sent to the address before the account existed are gone too.
+    assert!(notices_to(&app, email).is_empty());
 }
