@@ -740,16 +740,14 @@ pub fn my_sessions(conn: &mut Conn, caller: &AuthUser) -> Result<MySessionList, 
 pub fn attendance_of_person(conn: &mut Conn, user_id: &str) -> Result<Vec<MyAttendance>, ApiError> {
     Ok(repository::attendance_of_person(conn, user_id)?
         .into_iter()
-        .map(
-            |(session_id, group_id, group_name, starts_at, present, recorded_at)| MyAttendance {
-                session_id,
-                group_id,
-                group_name,
-                session_starts_at: starts_at.and_utc(),
-                present,
-                recorded_at: recorded_at.and_utc(),
-            },
-        )
+        .map(|line| MyAttendance {
+            session_id: line.session_id,
+            group_id: line.group_id,
+            group_name: line.group_name,
+            session_starts_at: line.starts_at.and_utc(),
+            present: line.present,
+            recorded_at: line.recorded_at.and_utc(),
+        })
         .collect())
 }
 

@@ -81,8 +81,29 @@ fn the_export_holds_the_callers_records_and_no_one_elses() {
     let (alex, alex_app) = placed_peer(&app, &p, "alex.export@example.ca", &group);
     let (sam, sam_app) = placed_peer(&app, &p, "sam.export@example.ca", &group);
 
+    let sessions = app
+        .get_as(
+            &format!("/api/v1/groups/{group}/sessions"),
+            &p.coordinator.access,
+        )
+        .json();
+    let session = sessions["items"][0]["id"].as_str().unwrap().to_string();
+    let marked = app.json(
+        "PUT",
+        &format!("/api/v1/sessions/{session}/attendance"),
+        Some(&p.coordinator.access),
+        &json!({"records": [{"participant_id": alex.id, "present": true},
+                            {"participant_id": sam.id, "present": false}]}),
+    );
+    assert_eq!(marked.status, 200, "{}", marked.body);
+
     let mine = export(&app, &alex.access);
     assert_eq!(mine["account"]["id"], alex.id.as_str());
+    assert_eq!(
+        ids(&mine["attendance"], "/session_id"),
+        vec![session.clone()]
+    );
+    assert_eq!(mine["attendance"][0]["present"], true);
     assert_eq!(mine["account"]["email"], "alex.export@example.ca");
     assert_eq!(
         ids(&mine["applications"], "/application/id"),
