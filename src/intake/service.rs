@@ -781,16 +781,15 @@ pub fn export_for(
     let rows = repository::of_peer(conn, &caller.id)?;
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let safety_notes: Vec<Option<String>> = rows.iter().map(|r| r.safety_notes.clone()).collect();
-    let languages: Vec<Language> = rows.iter().map(|r| r.preferred_language).collect();
-    let mut events: std::collections::HashMap<String, Vec<TimelineEvent>> = Default::default();
-    let language_of: std::collections::HashMap<&str, Language> = ids
+    // Each timeline is told in its application's language, as the person reads it.
+    let language_of: std::collections::HashMap<String, Language> = rows
         .iter()
-        .map(String::as_str)
-        .zip(languages.iter().copied())
+        .map(|r| (r.id.clone(), r.preferred_language))
         .collect();
+    let mut events: std::collections::HashMap<String, Vec<TimelineEvent>> = Default::default();
     for e in repository::events_of_many(conn, &ids)? {
         let language = language_of
-            .get(e.application_id.as_str())
+            .get(&e.application_id)
             .copied()
             .unwrap_or_default();
         events

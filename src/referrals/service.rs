@@ -257,6 +257,12 @@ fn view(
         status_history: history,
         close_reason: match status {
             IntakeStatus::Withdrawn => Some(WITHDRAWN_REASON.to_string()),
+            // The person ended it: the partner is not told they erased their account.
+            IntakeStatus::Closed
+                if close_reason.as_deref() == Some(intake::service::ERASED_REASON) =>
+            {
+                Some(WITHDRAWN_REASON.to_string())
+            }
             IntakeStatus::Closed => close_reason,
             _ => None,
         },

@@ -422,6 +422,8 @@ fn a_claimed_referral_is_exported_and_erased_with_the_person() {
     );
     assert_eq!(followed.status, 200, "{}", followed.body);
     assert_eq!(followed.json()["status"], "closed");
+    // The partner learns the person ended it, not that they erased their account.
+    assert_eq!(followed.json()["close_reason"], "withdrawn by the person");
     // The notices sent to the address before the account existed are gone too.
     assert!(notices_to(&app, email).is_empty());
 }
