@@ -15,6 +15,7 @@ pub mod http;
 pub mod intake;
 pub mod language;
 pub mod mail;
+pub mod my_data;
 pub mod notifications;
 pub mod openapi;
 pub mod ops;
@@ -81,7 +82,8 @@ fn api_v1(cfg: &mut ServiceConfig) {
         .configure(directory::routes)
         .configure(support_lines::routes)
         .configure(notifications::routes)
-        .configure(referrals::routes);
+        .configure(referrals::routes)
+        .configure(my_data::routes);
 }
 
 /// The contract as served and as printed by `peer-support-api openapi`.

@@ -61,6 +61,9 @@ pub fn hash(password: &str) -> String {
 /// set-your-password link): no password matches it.
 pub const NO_PASSWORD_YET: &str = "!";
 
+/// The stored hash of an erased account: no password matches it, ever.
+pub const ERASED: &str = "!erased";
+
 /// Whether `password` matches `stored`. A stored value that is not a hash (no password yet)
 /// matches nothing, after one verification all the same: a refusal takes the same time.
 pub fn verify(password: &str, stored: &str) -> bool {

@@ -59,6 +59,9 @@ pub const LINK_TOKEN_SOURCE: Limit = limit("link-token:source", 30, 60);
 /// Password changes by one account (each is two hashes).
 pub const PASSWORD_CHANGE_ACCOUNT: Limit = limit("password-change:account", 5, 60);
 
+/// Erasure attempts by one account (each checks the password: a stolen token must not guess it).
+pub const ERASURE_ACCOUNT: Limit = limit("erasure:account", 5, 60);
+
 /// The longest window of any limit: rows older than this are over for all of them.
 const LONGEST_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
@@ -226,12 +229,33 @@ impl AuthLimits {
         self.count(conn, &PASSWORD_CHANGE_ACCOUNT, Some(user_id))
     }
 
+    /// Counts an attempt by account `user_id` to erase itself.
+    pub fn erasure_attempt(&self, conn: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+        self.count(conn, &ERASURE_ACCOUNT, Some(user_id))
+    }
+
     fn count(&self, conn: &mut Conn, limit: &Limit, subject: Option<&str>) -> Result<(), ApiError> {
         match subject {
             Some(subject) if self.enabled => too_many(limit.hit(conn, subject)?),
             _ => Ok(()),
         }
     }
+}
+
+/// Forgets the windows keyed by an email address (log-in failures at the account, alone and
+/// with each source; account mails to the address): an erased account's address is kept
+/// nowhere. Enabled or not, nothing else is keyed by an address.
+pub fn forget_address(conn: &mut Conn, email: &str) -> Result<(), ApiError> {
+    let account = account_key(email);
+    repository::forget_rate_limit_keys(
+        conn,
+        &[
+            LOGIN_ACCOUNT.key(&account),
+            ACCOUNT_MAIL_ADDRESS.key(&account),
+        ],
+        &LOGIN_ACCOUNT_SOURCE.key(&format!("{account}|")),
+    )?;
+    Ok(())
 }
 
 /// Counts an attempt with `check` on a pooled connection of its own, before the request's work:

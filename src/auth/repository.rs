@@ -177,6 +177,28 @@ pub fn forget_rate_limits(conn: &mut Conn, before: NaiveDateTime) -> QueryResult
     diesel::delete(r::rate_limits.filter(r::window_start.lt(before))).execute(conn)
 }
 
+/// Forgets the windows of `keys`, and of every key that starts with `prefix` (taken literally:
+/// `%`, `_` and `\\` in it match only themselves).
+pub fn forget_rate_limit_keys(
+    conn: &mut Conn,
+    keys: &[String],
+    prefix: &str,
+) -> QueryResult<usize> {
+    use crate::db::schema::rate_limits::dsl as r;
+    let escaped = prefix
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    diesel::delete(
+        r::rate_limits.filter(
+            r::key
+                .eq_any(keys.to_vec())
+                .or(r::key.like(format!("{escaped}%")).escape('\\')),
+        ),
+    )
+    .execute(conn)
+}
+
 /// Spends a token only if it is still live: 0 means it was spent (or expired) first.
 pub fn spend_token(conn: &mut Conn, hash: &str, now: NaiveDateTime) -> QueryResult<usize> {
     diesel::update(

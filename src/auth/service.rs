@@ -541,3 +541,13 @@ pub fn end_sessions_of(
     repository::revoke_user_sessions(conn, user_id, except, db::now())?;
     Ok(())
 }
+
+/// What `auth` holds about an account being erased, gone in the erasure's transaction: every
+/// session ends (its access and refresh tokens stop working at once), every mailed token
+/// (verification, reset, set-your-password) is deleted, and the limit windows keyed by its
+/// address are forgotten. `email` is the address the account had.
+pub fn forget_account(conn: &mut Conn, user_id: &str, email: &str) -> Result<(), ApiError> {
+    end_sessions_of(conn, user_id, None)?;
+    repository::delete_tokens(conn, user_id, TokenPurpose::ALL)?;
+    super::rate_limit::forget_address(conn, email)
+}

@@ -324,3 +324,15 @@ pub fn withdraw(
         Ok(record_view(row, document))
     })
 }
+
+/// Every consent record of a person, oldest first, for their export (the ledger is theirs to
+/// read in full; it is kept, unchanged, when they erase their account).
+pub fn records_for_export(
+    conn: &mut Conn,
+    person_id: &str,
+) -> Result<Vec<ConsentRecord>, ApiError> {
+    Ok(repository::records_of(conn, person_id)?
+        .into_iter()
+        .map(|(record, document)| record_view(record, document))
+        .collect())
+}

@@ -111,10 +111,12 @@ impl ConnectionManager {
                 }
                 let mut conn = SqliteConnection::establish(path)?;
                 // Foreign keys are off by default; WAL and a busy timeout let readers and one
-                // writer share the file.
+                // writer share the file; secure_delete overwrites what a change removes, so an
+                // erased person's old values do not linger in the file's free space.
                 conn.batch_execute(
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA secure_delete = ON;",
                 )
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(AnyConnection::Sqlite(conn))
@@ -267,6 +269,39 @@ where
             let _ = AnsiTransactionManager::rollback_transaction(inner);
             Err(error)
         }
+    }
+}
+
+/// Runs `work` on one consistent snapshot of the database, for a read made of many queries that
+/// must agree with each other (a person's export): on PostgreSQL a `REPEATABLE READ`
+/// transaction; on SQLite a `write_transaction`, whose write lock keeps every writer out until
+/// it ends. `work` may write too (an audit event).
+pub fn snapshot_transaction<T, E, F>(conn: &mut AnyConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::RunQueryDsl;
+    if matches!(conn, AnyConnection::Postgresql(_)) {
+        conn.transaction(|conn| {
+            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(conn)?;
+            work(conn)
+        })
+    } else {
+        write_transaction(conn, work)
+    }
+}
+
+/// After an erasure, outside any transaction: on SQLite, copies the write-ahead log into the
+/// database file and empties it, so the pages holding the old values (kept in the log until a
+/// checkpoint) are gone from disk too; `secure_delete` already zeroed them in the file. On
+/// PostgreSQL, nothing: old row versions stay in the table files until (auto)vacuum, which only
+/// the tables' owner may force, and no dump shows them.
+pub fn purge_freed(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    use diesel::connection::SimpleConnection;
+    match conn {
+        AnyConnection::Postgresql(_) => Ok(()),
+        AnyConnection::Sqlite(inner) => inner.batch_execute("PRAGMA wal_checkpoint(TRUNCATE);"),
     }
 }
 

@@ -15,6 +15,7 @@ diesel::table! {
         time_zone -> Text,
         discreet -> Bool,
         phone -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

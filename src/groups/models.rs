@@ -467,3 +467,14 @@ pub struct MySession {
 pub struct MySessionList {
     pub items: Vec<MySession>,
 }
+
+/// A session's attendance as recorded for one person (their export).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MyAttendance {
+    pub session_id: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub session_starts_at: DateTime<Utc>,
+    pub present: bool,
+    pub recorded_at: DateTime<Utc>,
+}

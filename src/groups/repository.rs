@@ -505,3 +505,31 @@ pub fn upcoming_starts(
         .order(group_sessions::starts_at)
         .load(conn)
 }
+
+/// An attendance recorded for one person, with its session's group and start.
+#[derive(Debug, Queryable)]
+pub struct AttendanceLine {
+    pub session_id: String,
+    pub group_id: String,
+    pub group_name: String,
+    pub starts_at: NaiveDateTime,
+    pub present: bool,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Every attendance recorded for one person, oldest session first.
+pub fn attendance_of_person(conn: &mut Conn, user_id: &str) -> QueryResult<Vec<AttendanceLine>> {
+    attendance::table
+        .inner_join(group_sessions::table.inner_join(program_groups::table))
+        .filter(attendance::participant_id.eq(user_id))
+        .select((
+            attendance::session_id,
+            group_sessions::group_id,
+            program_groups::name,
+            group_sessions::starts_at,
+            attendance::present,
+            attendance::recorded_at,
+        ))
+        .order((group_sessions::starts_at, attendance::session_id))
+        .load(conn)
+}

@@ -765,6 +765,21 @@ pub fn my_sessions(conn: &mut Conn, caller: &AuthUser) -> Result<MySessionList, 
     Ok(MySessionList { items })
 }
 
+/// Every attendance recorded for one person, oldest session first (their export).
+pub fn attendance_of_person(conn: &mut Conn, user_id: &str) -> Result<Vec<MyAttendance>, ApiError> {
+    Ok(repository::attendance_of_person(conn, user_id)?
+        .into_iter()
+        .map(|line| MyAttendance {
+            session_id: line.session_id,
+            group_id: line.group_id,
+            group_name: line.group_name,
+            session_starts_at: line.starts_at.and_utc(),
+            present: line.present,
+            recorded_at: line.recorded_at.and_utc(),
+        })
+        .collect())
+}
+
 // What placements and feedback ask of groups: their only door into the groups' tables.
 
 /// A group as it is now, for the rules of the levels above (placement, feedback).

@@ -326,6 +326,15 @@ pub struct TimelineEvent {
     pub note: Option<String>,
 }
 
+/// One of a person's applications with its whole timeline, as their export gives it: their
+/// answers, the coordinators' safety notes and the notes of each step (all about them), never
+/// who on staff made each step.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationRecord {
+    pub application: Application,
+    pub timeline: Vec<TimelineEvent>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Timeline {
     pub items: Vec<TimelineEvent>,

@@ -369,3 +369,41 @@ pub fn offer_candidates(
         .order((intake_applications::waitlisted_at, intake_applications::id))
         .load(conn)
 }
+
+/// Every application of a peer, oldest first.
+pub fn of_peer(conn: &mut Conn, peer_id: &str) -> QueryResult<Vec<ApplicationRow>> {
+    intake_applications::table
+        .filter(intake_applications::peer_id.eq(peer_id))
+        .order((intake_applications::created_at, intake_applications::id))
+        .load(conn)
+}
+
+/// Removes what a peer's applications say about them: preferences, answers, safety notes and
+/// contact methods (an empty list). Status, dates and ids stay.
+pub fn erase_personal_fields(
+    conn: &mut Conn,
+    peer_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(intake_applications::table.filter(intake_applications::peer_id.eq(peer_id)))
+        .set((
+            intake_applications::identity_preference.eq(None::<String>),
+            intake_applications::availability.eq(None::<String>),
+            intake_applications::contact_methods.eq("[]"),
+            intake_applications::form_answers.eq(None::<String>),
+            intake_applications::safety_notes.eq(None::<String>),
+            intake_applications::version.eq(intake_applications::version + 1),
+            intake_applications::updated_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Removes the notes of these applications' timeline events (the person's reasons, the
+/// coordinators' notes about them); the steps themselves stay.
+pub fn erase_event_notes(conn: &mut Conn, application_ids: &[String]) -> QueryResult<usize> {
+    diesel::update(
+        intake_events::table.filter(intake_events::application_id.eq_any(application_ids)),
+    )
+    .set(intake_events::note.eq(None::<String>))
+    .execute(conn)
+}

@@ -603,6 +603,8 @@ pub(super) enum Mover {
     /// The applicant, accepting the seat an offer holds for them: the `place` move is made on
     /// their answer (the offer itself was the coordinator's program at work).
     ApplicantAcceptingOffer,
+    /// The applicant, erasing their account: their open applications close.
+    PersonErasingAccount,
 }
 
 /// [`run_move`], saying who is entitled to make it.
@@ -1017,4 +1019,93 @@ pub fn close(
             }))
         },
     )
+}
+
+/// Why an application closed when its person erased their account.
+pub const ERASED_REASON: &str = "account erased";
+
+/// Every application of the caller with its timeline, for their export: what they see of it,
+/// plus what was written about them (safety notes, the notes of each step). Never whom on staff
+/// made each step.
+pub fn export_for(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+) -> Result<Vec<ApplicationRecord>, ApiError> {
+    let rows = repository::of_peer(conn, &caller.id)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let safety_notes: Vec<Option<String>> = rows.iter().map(|r| r.safety_notes.clone()).collect();
+    // Each timeline is told in its application's language, as the person reads it.
+    let language_of: std::collections::HashMap<String, Language> = rows
+        .iter()
+        .map(|r| (r.id.clone(), r.preferred_language))
+        .collect();
+    let mut events: std::collections::HashMap<String, Vec<TimelineEvent>> = Default::default();
+    for e in repository::events_of_many(conn, &ids)? {
+        let language = language_of
+            .get(&e.application_id)
+            .copied()
+            .unwrap_or_default();
+        events
+            .entry(e.application_id.clone())
+            .or_default()
+            .push(TimelineEvent {
+                description: describe(e.action, e.to_status, language),
+                from_status: e.from_status,
+                to_status: e.to_status,
+                actor_id: None,
+                note: e.note,
+                id: e.id,
+                action: e.action,
+                occurred_at: e.occurred_at.and_utc(),
+            });
+    }
+    Ok(views(conn, caller, reactions, rows)?
+        .into_iter()
+        .zip(safety_notes)
+        .map(|(mut application, notes)| {
+            application.safety_notes = notes;
+            let timeline = events.remove(&application.id).unwrap_or_default();
+            ApplicationRecord {
+                application,
+                timeline,
+            }
+        })
+        .collect())
+}
+
+/// The intake side of a person's erasure, in its transaction: each open application closes
+/// (reason [`ERASED_REASON`], no notice), which ends its placement and frees its seat; then
+/// every application of theirs loses its personal fields and its timeline notes. Returns the
+/// ids of their applications (the levels above erase what they hold about them).
+pub fn erase_person(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+) -> Result<Vec<String>, ApiError> {
+    let rows = repository::of_peer(conn, &caller.id)?;
+    for row in rows.iter().filter(|r| r.status.is_open()) {
+        let mut row = begin(
+            conn,
+            caller,
+            &row.id,
+            IntakeMove::Close,
+            Mover::PersonErasingAccount,
+        )?;
+        let from = row.status;
+        offers::withdraw_open(conn, &row, db::now())?;
+        placements::end(conn, &row)?;
+        row.status = IntakeStatus::Closed;
+        row.close_reason = Some(ERASED_REASON.to_string());
+        let step = Step {
+            intake_move: IntakeMove::Close,
+            from,
+            note: None,
+        };
+        finish(conn, caller, reactions, row, step, None)?;
+    }
+    let ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
+    repository::erase_personal_fields(conn, &caller.id, db::now())?;
+    repository::erase_event_notes(conn, &ids)?;
+    Ok(ids)
 }

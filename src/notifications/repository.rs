@@ -216,3 +216,23 @@ pub fn record_failure(
     ))
     .execute(conn)
 }
+
+/// Every notice of an account, oldest first.
+pub fn all_for_recipient(conn: &mut Conn, recipient_id: &str) -> QueryResult<Vec<NotificationRow>> {
+    notifications::table
+        .filter(notifications::recipient_id.eq(recipient_id))
+        .order((notifications::created_at.asc(), notifications::id.asc()))
+        .load(conn)
+}
+
+/// Deletes every notice of an account, and those addressed to `email` (before it had one).
+pub fn delete_of(conn: &mut Conn, recipient_id: &str, email: &str) -> QueryResult<usize> {
+    diesel::delete(
+        notifications::table.filter(
+            notifications::recipient_id
+                .eq(recipient_id)
+                .or(notifications::recipient_email.eq(email)),
+        ),
+    )
+    .execute(conn)
+}

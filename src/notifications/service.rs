@@ -120,3 +120,18 @@ pub fn mark_read(conn: &mut Conn, recipient_id: &str, id: &str) -> Result<Notifi
         .map(Notification::from)
         .ok_or(ApiError::NotFound)
 }
+
+/// Every notice of `recipient_id`, oldest first, for their export.
+pub fn all_of(conn: &mut Conn, recipient_id: &str) -> Result<Vec<Notification>, ApiError> {
+    Ok(repository::all_for_recipient(conn, recipient_id)?
+        .into_iter()
+        .map(Notification::from)
+        .collect())
+}
+
+/// An erased account's notices are deleted, sent or not (a pending one is never sent), with
+/// those sent to its address before it had an account (`email`, as stored: lower-cased).
+pub fn forget_recipient(conn: &mut Conn, recipient_id: &str, email: &str) -> Result<(), ApiError> {
+    repository::delete_of(conn, recipient_id, email)?;
+    Ok(())
+}

@@ -211,3 +211,28 @@ pub fn use_claim_code(
     .set(referral_claim_codes::used_at.eq(now))
     .execute(conn)
 }
+
+/// Replaces the referred person's details on the referrals of these applications: the name by
+/// `name`, the email by `placeholder_email` (a referral keeps a way to reach someone, so the
+/// column cannot be empty), no phone, no notes.
+pub fn erase_people(
+    conn: &mut Conn,
+    application_ids: &[String],
+    name: &str,
+    placeholder_email: &str,
+) -> QueryResult<usize> {
+    diesel::update(referrals::table.filter(referrals::application_id.eq_any(application_ids)))
+        .set((
+            referrals::person_name.eq(name),
+            referrals::email.eq(placeholder_email),
+            referrals::phone.eq(None::<String>),
+            referrals::notes.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Deletes every claim code of `user_id`, used or not.
+pub fn delete_claim_codes_of(conn: &mut Conn, user_id: &str) -> QueryResult<usize> {
+    diesel::delete(referral_claim_codes::table.filter(referral_claim_codes::user_id.eq(user_id)))
+        .execute(conn)
+}

@@ -258,6 +258,12 @@ fn view(
         status_history: history,
         close_reason: match status {
             IntakeStatus::Withdrawn => Some(WITHDRAWN_REASON.to_string()),
+            // The person ended it: the partner is not told they erased their account.
+            IntakeStatus::Closed
+                if close_reason.as_deref() == Some(intake::service::ERASED_REASON) =>
+            {
+                Some(WITHDRAWN_REASON.to_string())
+            }
             IntakeStatus::Closed => close_reason,
             _ => None,
         },
@@ -480,6 +486,36 @@ pub fn claim(conn: &mut Conn, caller: &AuthUser, code: &str) -> Result<ClaimedRe
         }
         Ok(ClaimedReferrals { items })
     })
+}
+
+/// The referrals a person claimed (those of their applications), with what the partner said
+/// about them, for their export; oldest first.
+pub fn claimed_for_export(
+    conn: &mut Conn,
+    application_ids: &[String],
+) -> Result<Vec<ReferralContact>, ApiError> {
+    let mut items: Vec<ReferralContact> =
+        contacts_of(conn, application_ids)?.into_values().collect();
+    items.sort_by(|a, b| (a.referred_at, &a.referral_id).cmp(&(b.referred_at, &b.referral_id)));
+    Ok(items)
+}
+
+/// The referrals side of a person's erasure, in its transaction: on the referrals of their
+/// applications their name, address, phone and the partner's notes are replaced (the partner
+/// keeps its coarse status), and their claim codes are deleted.
+pub fn erase_person(
+    conn: &mut Conn,
+    user: &UserRow,
+    application_ids: &[String],
+) -> Result<(), ApiError> {
+    repository::erase_people(
+        conn,
+        application_ids,
+        users::service::ERASED_DISPLAY_NAME,
+        &users::service::erased_email(&user.id),
+    )?;
+    repository::delete_claim_codes_of(conn, &user.id)?;
+    Ok(())
 }
 
 #[cfg(test)]

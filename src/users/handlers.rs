@@ -190,7 +190,7 @@ pub async fn get_user(
 /// Change an account's role or disable it (admin)
 ///
 /// Either change ends the account's sessions at once. The last active admin cannot be demoted
-/// or disabled (409).
+/// or disabled, and an account its owner erased cannot be changed (409).
 #[utoipa::path(
     operation_id = "updateUser",
     tag = "users",

@@ -28,6 +28,8 @@ pub struct UserRow {
     pub time_zone: String,
     pub discreet: bool,
     pub phone: Option<String>,
+    /// When the person erased the account (`DELETE /me`); its personal fields are gone.
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 /// How an account is reached when nobody chose otherwise: mail and the app.
@@ -116,10 +118,12 @@ impl TryFrom<UserRow> for Me {
     "preferred_language": Language::Fr,
     "disabled": false,
     "created_at": "2026-11-25T14:03:07.123456Z",
-    "updated_at": "2026-11-25T14:03:07.123456Z"
+    "updated_at": "2026-11-25T14:03:07.123456Z",
+    "erased_at": null
 }))]
 pub struct User {
     pub id: String,
+    /// For an erased account, an unroutable placeholder (`erased+<id>@invalid`).
     pub email: String,
     pub display_name: String,
     pub role: Role,
@@ -127,6 +131,9 @@ pub struct User {
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When the person erased the account (`DELETE /me`): its email and name are placeholders,
+    /// and it can never sign in or be enabled again.
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 impl From<UserRow> for User {
@@ -140,6 +147,7 @@ impl From<UserRow> for User {
             disabled: row.disabled,
             created_at: row.created_at.and_utc(),
             updated_at: row.updated_at.and_utc(),
+            erased_at: row.erased_at.map(|t| t.and_utc()),
         }
     }
 }

@@ -124,3 +124,35 @@ pub fn count_other_active_admins(conn: &mut Conn, id: &str) -> QueryResult<i64> 
         .count()
         .get_result(conn)
 }
+
+/// Replaces an account's personal fields by placeholders and marks it erased and disabled, only
+/// if it was not erased already: 0 means it was (or there is no such account).
+pub fn erase(
+    conn: &mut Conn,
+    id: &str,
+    placeholder_email: &str,
+    display_name: &str,
+    password_hash: &str,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        users::table
+            .filter(users::id.eq(id))
+            .filter(users::erased_at.is_null()),
+    )
+    .set((
+        users::email.eq(placeholder_email),
+        users::display_name.eq(display_name),
+        users::password_hash.eq(password_hash),
+        users::disabled.eq(true),
+        users::erased_at.eq(now),
+        users::updated_at.eq(now),
+        // The contact choices go back to what tells nothing: no phone, no mail, the program's
+        // own time zone (a zone says where someone lives).
+        users::phone.eq(None::<String>),
+        users::contact_methods.eq(r#"["in_app"]"#),
+        users::time_zone.eq(crate::domain::PROGRAM_TIME_ZONE.name()),
+        users::discreet.eq(false),
+    ))
+    .execute(conn)
+}

@@ -136,6 +136,29 @@ pub fn change_password(
     })
 }
 
+/// What an erased account is called wherever a name is shown.
+pub const ERASED_DISPLAY_NAME: &str = "Erased account";
+
+/// The unroutable, unique address that replaces an erased account's email (`.invalid` is
+/// reserved by RFC 2606: no mail can ever go there).
+pub fn erased_email(id: &str) -> String {
+    format!("erased+{id}@invalid")
+}
+
+/// Erases an account's own fields, in the caller's transaction: the email becomes
+/// [`erased_email`], the name [`ERASED_DISPLAY_NAME`], the password matches nothing, and the
+/// account is disabled for good. `false` when it was erased already (a concurrent erasure).
+pub fn erase_account(conn: &mut Conn, id: &str) -> Result<bool, ApiError> {
+    Ok(repository::erase(
+        conn,
+        id,
+        &erased_email(id),
+        ERASED_DISPLAY_NAME,
+        passwords::ERASED,
+        db::now(),
+    )? > 0)
+}
+
 /// Stores a new password hash (a reset through a mailed link: `auth` checks the token).
 pub fn set_password_hash(conn: &mut Conn, id: &str, hash: &str) -> Result<(), ApiError> {
     repository::update_password(conn, id, hash, db::now())?;
@@ -184,6 +207,7 @@ pub fn new_account(
         time_zone: PROGRAM_TIME_ZONE.name().to_string(),
         discreet: false,
         phone: None,
+        erased_at: None,
     }
 }
 
@@ -269,6 +293,11 @@ pub fn update_user(
         // once would each still count the other and leave none (READ COMMITTED).
         db::lock_name(conn, "account roles and access")?;
         let user = repository::find(conn, id)?.ok_or(ApiError::NotFound)?;
+        if user.erased_at.is_some() {
+            return Err(ApiError::Conflict(
+                "the account was erased by its owner and cannot be changed".into(),
+            ));
+        }
         let old_role = user.role;
         let new_role = changes.role.unwrap_or(old_role);
         let disabled = changes.disabled.unwrap_or(user.disabled);

@@ -22,6 +22,7 @@ mod intake;
 mod limits;
 mod mailbox;
 mod matrix;
+mod my_data;
 mod notifications;
 mod offers;
 mod operations;

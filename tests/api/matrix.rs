@@ -38,6 +38,9 @@ const MATRIX: &[(&str, &str)] = &[
     ("markMyNotificationRead", "UAAAAAF"),
     ("listMyPlacements", "UAAAAAF"),
     ("listMySessions", "UAAAAAF"),
+    ("exportMyData", "UAAAAAF"),
+    // The contract's example is not the test password: the peer is never erased here.
+    ("eraseMe", "UAFFFFF"),
     ("createUser", "UFFFFAF"),
     ("listUsers", "UFFFFAF"),
     ("getUser", "UFFFFAF"),

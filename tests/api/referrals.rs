@@ -17,7 +17,8 @@ use crate::{
 
 /// What a partner wrote for the program's coordinators: never shown back to the partner, never
 /// in a notice to the person.
-const NOTES: &str = "Disclosed an assault by a superior in 2019; prefers a woman coordinator.";
+pub(crate) const NOTES: &str =
+    "Disclosed an assault by a superior in 2019; prefers a woman coordinator.";
 
 fn person(email: &str) -> Value {
     json!({
@@ -50,7 +51,7 @@ fn refer(app: &TestApp, token: &str, key: Option<&str>, body: &Value) -> Respons
 
 /// Refers `email` under a fresh key and returns the referral.
 #[track_caller]
-fn referred(app: &TestApp, token: &str, email: &str) -> Value {
+pub(crate) fn referred(app: &TestApp, token: &str, email: &str) -> Value {
     let key = uuid::Uuid::new_v4().to_string();
     let res = refer(app, token, Some(&key), &person(email));
     assert_eq!(res.status, 201, "{}", res.body);
@@ -90,7 +91,7 @@ fn referred_applications(app: &TestApp, coordinator: &Session) -> Vec<Value> {
 }
 
 /// The notices addressed to `email` (people with no account), oldest first.
-fn notices_to(app: &TestApp, email: &str) -> Vec<NotificationRow> {
+pub(crate) fn notices_to(app: &TestApp, email: &str) -> Vec<NotificationRow> {
     let mut conn = ConnectionManager::new(&app.database_url)
         .establish()
         .expect("a direct connection to the test database");
@@ -103,7 +104,7 @@ fn notices_to(app: &TestApp, email: &str) -> Vec<NotificationRow> {
 
 /// The code in the next claim-code mail delivered to `email` (taken out of the mailbox).
 #[track_caller]
-fn claim_code(app: &TestApp, email: &str) -> String {
+pub(crate) fn claim_code(app: &TestApp, email: &str) -> String {
     app.mailbox
         .take(email, "one-time code")
         .body
@@ -125,7 +126,7 @@ fn codes_made(app: &TestApp, admin: &Session) -> usize {
         .len()
 }
 
-fn claim(app: &TestApp, peer: &Session, code: &str) -> Response {
+pub(crate) fn claim(app: &TestApp, peer: &Session, code: &str) -> Response {
     app.json(
         "POST",
         "/api/v1/me/referrals/claim",
