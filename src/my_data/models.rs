@@ -6,7 +6,7 @@ use validator::Validate;
 use crate::{
     consent::models::ConsentRecord,
     groups::models::MyAttendance,
-    intake::models::{ApplicationRecord, Placement, ReferralContact},
+    intake::models::{ApplicationRecord, Placement, PlacementOffer, ReferralContact},
     notifications::models::Notification,
     users::models::{Me, User},
 };
@@ -27,6 +27,8 @@ pub struct MyData {
     pub consents: Vec<ConsentRecord>,
     /// Their seats in groups, held, suspended or ended.
     pub placements: Vec<Placement>,
+    /// The seats a waiting list offered them, with their answers.
+    pub placement_offers: Vec<PlacementOffer>,
     /// Their attendance as facilitators recorded it, session by session.
     pub attendance: Vec<MyAttendance>,
     /// The notices the program wrote to them, oldest first.

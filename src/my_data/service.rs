@@ -36,6 +36,7 @@ pub fn export(
             profile,
             consents: consent::service::records_for_export(conn, &caller.id)?,
             placements: intake::placements::my_placements(conn, caller)?.items,
+            placement_offers: intake::offers::mine(conn, caller)?.items,
             attendance: groups::service::attendance_of_person(conn, &caller.id)?,
             notifications: notifications::service::all_of(conn, &caller.id)?,
             referrals: referrals::service::claimed_for_export(conn, &application_ids)?,

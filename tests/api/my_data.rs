@@ -134,6 +134,11 @@ fn the_export_holds_the_callers_records_and_no_one_elses() {
         vec![alex_app.clone()]
     );
     assert!(!mine["notifications"].as_array().unwrap().is_empty());
+    assert_eq!(
+        mine["placement_offers"],
+        json!([]),
+        "placed directly, never offered"
+    );
     assert_eq!(mine["referrals"], json!([]));
     let text = mine.to_string();
     for other in [sam.id.as_str(), sam_app.as_str(), "sam.export@example.ca"] {
