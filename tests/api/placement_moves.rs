@@ -318,7 +318,7 @@ fn consents_given_again_after_the_seat_was_taken_put_the_person_first_in_line() 
     let (_, _, taker) = placed(&app, &p, "taker@example.ca", &group);
     assert_eq!(application(&app, &p, &taker)["status"], "placed");
     let (_, _, later) = placed(&app, &p, "later@example.ca", &group);
-    assert_eq!(waitlist(&app, &p, &group), [later.clone()]);
+    assert_eq!(waitlist(&app, &p, &group), std::slice::from_ref(&later));
 
     grant(&app, &peer, "en", &["participation_consent"]);
     assert_eq!(seats(&app, &group), 0);
