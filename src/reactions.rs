@@ -3,7 +3,13 @@
 //! these as app data, and handlers hand them to their services.
 
 use crate::{
-    auth, consent, db::Conn, error::ApiError, intake, mail::Letter, referrals,
+    auth::{self, AuthUser},
+    consent,
+    db::Conn,
+    error::ApiError,
+    intake,
+    mail::Letter,
+    referrals,
     users::models::UserRow,
 };
 
@@ -14,8 +20,10 @@ pub const AUTH: auth::Reactions = auth::Reactions {
 };
 
 /// Participation consent withdrawn: intake holds the person's placements and frees their seats.
+/// A consent granted: intake gives back the seats held while a required consent was missing.
 pub const CONSENT: consent::Reactions = consent::Reactions {
     participation_withdrawn: intake::placements::participation_withdrawn,
+    consent_granted,
 };
 
 /// An application moved: the partner's referral follows it; a referred person without an
@@ -25,6 +33,10 @@ pub const INTAKE: intake::Reactions = intake::Reactions {
     notify_unattached: referrals::service::notify_unattached,
     referral_contacts: referrals::service::contacts_of,
 };
+
+fn consent_granted(conn: &mut Conn, caller: &AuthUser, person_id: &str) -> Result<(), ApiError> {
+    intake::placements::consents_granted(conn, caller, &INTAKE, person_id)
+}
 
 fn offer_claim_code(
     conn: &mut Conn,

@@ -114,13 +114,14 @@ pub async fn get_document(
 #[post("/consent-records")]
 pub async fn create_record(
     state: web::Data<AppState>,
+    reactions: web::Data<Reactions>,
     caller: PeerOrStaff,
     body: ValidJson<CreateRecord>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let record = state
         .pool
-        .run(move |conn| service::create_record(conn, &caller, &body))
+        .run(move |conn| service::create_record(conn, &caller, &reactions, &body))
         .await?;
     Ok(HttpResponse::Created().json(record))
 }

@@ -16,6 +16,8 @@ use crate::{auth::AuthUser, db::Conn, error::ApiError};
 pub struct Reactions {
     /// The person (by id) withdrew their participation consent: their placements are held.
     pub participation_withdrawn: fn(&mut Conn, &AuthUser, &str) -> Result<(), ApiError>,
+    /// The person (by id) granted a consent: placements held while one was missing may resume.
+    pub consent_granted: fn(&mut Conn, &AuthUser, &str) -> Result<(), ApiError>,
 }
 
 pub fn routes(cfg: &mut ServiceConfig) {

@@ -147,9 +147,12 @@ pub fn missing_consents(
         .collect())
 }
 
+/// Records a grant or refusal; a grant may complete the consents a suspended placement lacked,
+/// which resumes it (the reaction runs in this transaction).
 pub fn create_record(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &Reactions,
     request: &CreateRecord,
 ) -> Result<ConsentRecord, ApiError> {
     if request.decision == Decision::Withdrawn {
@@ -209,6 +212,7 @@ pub fn create_record(
                 "is not an account",
             )]));
         }
+        lock_consents_of(conn, &person_id)?;
         let row = RecordRow {
             id: db::new_id(),
             person_id,
@@ -225,6 +229,9 @@ pub fn create_record(
             Entry::by(caller, "consent_record.created", "consent_record", &row.id)
                 .with_details(json!({"person_id": row.person_id, "kind": document.kind, "decision": row.decision})),
         )?;
+        if row.decision == Decision::Granted {
+            (reactions.consent_granted)(conn, caller, &row.person_id)?;
+        }
         Ok(record_view(row, document))
     })
 }

@@ -346,6 +346,16 @@ intake_move!(
     "`ready | waitlisted → placed`, or `waitlisted` when the group has no free seat. The group must take placements (open; a drop-in group also while running) and match the applicant's language and kind. A group whose identity focus differs from the applicant's identity preference, or whose audiences leave out the affiliation they gave on the intake form, answers 409 `placement-mismatch` unless `override_reason` says why to place them anyway (the reason goes to the audit log, action `placement.mismatch_overridden`). Every required consent (code of conduct, participation, confidentiality, safety and emergency protocol) must be granted in its current version — 409 `consents-missing` names the missing ones. Seats are taken with one conditional write, so a group never holds more placements than its capacity."
 );
 intake_move!(
+    move_placement,
+    "/intake-applications/{id}/move",
+    "moveApplicantToGroup",
+    MovePlacement,
+    service::move_placement,
+    Staff,
+    "Move a placed person to another group (coordinator)",
+    "`placed → placed`, in another group, without a new intake. The new group is checked as for a placement (takes placements, language and kind; identity focus and audiences or an audited `override_reason`, 409 `placement-mismatch`; every required consent, 409 `consents-missing`). In one transaction its seat is taken with a conditional write, the old placement ends and its seat is freed (offered to that group's waiting list), and the person is told their new group. A group with no free seat answers 409 `conflict` and changes nothing: the person keeps their seat. The same group again answers 422."
+);
+intake_move!(
     waitlist,
     "/intake-applications/{id}/waitlist",
     "waitlistApplicant",

@@ -48,6 +48,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::record_meeting)
         .service(handlers::reassign)
         .service(handlers::place)
+        .service(handlers::move_placement)
         .service(handlers::waitlist)
         .service(handlers::withdraw)
         .service(handlers::close)

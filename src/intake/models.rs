@@ -448,6 +448,31 @@ fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
     Ok(())
 }
 
+/// Moving a placed person to another group, without a new intake.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a",
+    "note": "Her shifts changed: the Tuesday evening group suits her now."
+}))]
+pub struct MovePlacement {
+    /// The group the person moves to.
+    #[validate(length(min = 1, max = 64))]
+    #[schema(min_length = 1, max_length = 64)]
+    pub group_id: String,
+    /// As for a placement: why the person moves to a group whose identity focus or audiences do
+    /// not match them (409 `placement-mismatch` without it); written to the audit log.
+    #[validate(
+        length(min = 1, max = 500, message = "must be 1 to 500 characters"),
+        custom(function = "not_blank")
+    )]
+    #[schema(min_length = 1, max_length = 500)]
+    pub override_reason: Option<String>,
+    #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
+    pub note: Option<String>,
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"group_id": "5b0d8f7e-2c1a-4e3b-9d8c-7f6e5d4c3b2a", "note": "Wants the French evening group."}))]

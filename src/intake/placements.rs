@@ -11,7 +11,7 @@ use serde_json::json;
 
 use super::{
     models::*,
-    repository,
+    repository::{self, PlacementLine},
     service::{self, record_event},
     state::{IntakeAction, IntakeStatus},
     Reactions,
@@ -245,6 +245,176 @@ pub(super) fn seat(
         group_name: group.name,
         sessions,
     })
+}
+
+/// Moves the placed applicant of `row` to another group: checked as `place` checks a group,
+/// its seat taken first (a full group answers 409 and the person keeps their seat), then the
+/// old placement ends and frees its seat. Changes `row` and returns the notice owed.
+pub(super) fn move_to(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    row: &mut ApplicationRow,
+    group_id: &str,
+    override_reason: Option<&str>,
+) -> Result<Notice, ApiError> {
+    let peer_id = row
+        .peer_id
+        .clone()
+        .ok_or_else(|| ApiError::Conflict("the referred person has no account yet".into()))?;
+    let from = row.placed_group_id.clone();
+    if from.as_deref() == Some(group_id) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "group_id",
+            "unchanged",
+            "is already the person's group",
+        )]));
+    }
+    let group = groups::service::find_group(conn, group_id)?.ok_or_else(|| {
+        ApiError::Validation(vec![FieldError::new(
+            "group_id",
+            "group",
+            "is not a program group",
+        )])
+    })?;
+    check_fit(row, &group)?;
+    check_match(conn, caller, row, &group, override_reason)?;
+    check_consents(conn, &peer_id, row)?;
+    let now = db::now();
+    if !groups::service::take_seat(conn, &group.id, now)? {
+        return Err(ApiError::Conflict(
+            "the group has no free seat; the person keeps their current seat".into(),
+        ));
+    }
+    end(conn, row)?;
+    audit::record(
+        conn,
+        Entry::by(caller, "placement.moved", "intake_application", &row.id)
+            .with_details(json!({"from_group_id": from, "to_group_id": group.id})),
+    )?;
+    seat(conn, row, group, &peer_id, now)
+}
+
+/// Every required consent given again (consent's reaction to a grant, in its transaction,
+/// wired in `crate::reactions`): each suspended placement of the person whose application
+/// still holds it is confirmed again when its group takes placements and has a free seat;
+/// otherwise the placement ends and the application heads the group's waiting list.
+pub fn consents_granted(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    peer_id: &str,
+) -> Result<(), ApiError> {
+    let suspended: Vec<PlacementLine> = repository::placements_of(conn, peer_id)?
+        .into_iter()
+        .filter(|line| line.status == PlacementStatus::Suspended)
+        .collect();
+    if suspended.is_empty() {
+        return Ok(());
+    }
+    let language = users::service::find_account(conn, peer_id)?
+        .map(|u| u.preferred_language)
+        .unwrap_or_default();
+    for line in suspended {
+        if repository::lock(conn, &line.application_id)? == 0 {
+            continue;
+        }
+        let Some(mut row) = repository::find(conn, &line.application_id)? else {
+            continue;
+        };
+        if row.status != IntakeStatus::Placed
+            || row.placed_group_id.as_deref() != Some(line.group_id.as_str())
+        {
+            continue;
+        }
+        let missing = missing_consents(
+            conn,
+            peer_id,
+            row.preferred_language,
+            &ConsentKind::REQUIRED_FOR_PLACEMENT,
+        )?;
+        if !missing.is_empty() {
+            continue;
+        }
+        let now = db::now();
+        let group = groups::service::find_group(conn, &line.group_id)?;
+        let open = group
+            .as_ref()
+            .is_some_and(|g| g.kind.takes_placements(g.status));
+        let from = row.status;
+        let notice = if open && groups::service::take_seat(conn, &line.group_id, now)? {
+            if repository::set_placement_status(
+                conn,
+                &line.id,
+                PlacementStatus::Suspended,
+                PlacementStatus::Confirmed,
+                now,
+            )? == 0
+            {
+                groups::service::free_seat(conn, &line.group_id, now)?;
+                continue;
+            }
+            groups::service::set_participant(
+                conn,
+                &line.group_id,
+                peer_id,
+                ParticipantStatus::Active,
+                now,
+            )?;
+            Notice::Placed {
+                group_name: line.group_name.clone(),
+                sessions: groups::service::upcoming_starts(conn, &line.group_id, now)?,
+            }
+        } else {
+            repository::set_placement_status(
+                conn,
+                &line.id,
+                PlacementStatus::Suspended,
+                PlacementStatus::Ended,
+                now,
+            )?;
+            groups::service::set_participant(
+                conn,
+                &line.group_id,
+                peer_id,
+                ParticipantStatus::Left,
+                now,
+            )?;
+            // Head of the list: before everyone waiting for the group.
+            let first = repository::waitlist_of(conn, &line.group_id)?
+                .into_iter()
+                .filter_map(|r| r.waitlisted_at)
+                .min();
+            row.status = IntakeStatus::Waitlisted;
+            row.placed_group_id = None;
+            row.waitlist_group_id = Some(line.group_id.clone());
+            row.waitlisted_at = Some(match first {
+                Some(first) if first <= now => first - chrono::Duration::seconds(1),
+                _ => now,
+            });
+            Notice::Waitlisted
+        };
+        row.updated_at = now;
+        repository::save(conn, &row)?;
+        record_event(
+            conn,
+            caller,
+            &row,
+            Some(from),
+            IntakeAction::PlacementReinstated,
+            None,
+            now,
+        )?;
+        audit::record(
+            conn,
+            Entry::by(caller, "placement.reinstated", "placement", &line.id)
+                .with_details(json!({"group_id": line.group_id, "application_status": row.status})),
+        )?;
+        enqueue(conn, peer_id, language, &notice)?;
+        if row.partner_id.is_some() && row.status != from {
+            (reactions.referral_moved)(conn, &row, from, now)?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks the group a waiting list names exists.

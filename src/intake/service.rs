@@ -431,6 +431,18 @@ fn describe(action: IntakeAction, to: IntakeStatus, language: Language) -> Strin
             "You are on the waiting list for a group; we will tell you when a seat opens.",
             "Vous êtes sur la liste d'attente d'un groupe; nous vous aviserons quand une place se libérera.",
         ),
+        (A::Move, _) => (
+            "You moved to another group; your seat there is confirmed.",
+            "Vous avez changé de groupe; votre place y est confirmée.",
+        ),
+        (A::PlacementReinstated, IntakeStatus::Placed) => (
+            "Your consents are complete again: your place in the group is back.",
+            "Vos consentements sont de nouveau complets : votre place dans le groupe vous est rendue.",
+        ),
+        (A::PlacementReinstated, _) => (
+            "Your consents are complete again, but your seat was given to someone else meanwhile: you are first on the group's waiting list.",
+            "Vos consentements sont de nouveau complets, mais votre place a été donnée entre-temps : vous êtes en tête de la liste d'attente du groupe.",
+        ),
         (A::Withdraw, _) => ("You withdrew your application.", "Vous avez retiré votre demande."),
         (A::Close, _) => ("Your application was closed.", "Votre demande a été fermée."),
         (A::PlacementSuspended, _) => (
@@ -939,6 +951,37 @@ pub fn place(
                 &request.group_id,
                 request.override_reason.as_deref(),
             )
+        },
+    )
+}
+
+/// Moves a placed person to another group in one transaction: the new group is checked as for
+/// a placement (fit, match or an audited override, consents), its seat is taken with one
+/// conditional write, then the old placement ends and its seat is freed. A full group answers
+/// 409 and changes nothing: the person keeps their seat.
+pub fn move_placement(
+    conn: &mut Conn,
+    caller: &AuthUser,
+    reactions: &Reactions,
+    id: &str,
+    request: &MovePlacement,
+) -> Result<Application, ApiError> {
+    run_move(
+        conn,
+        caller,
+        reactions,
+        id,
+        IntakeMove::Move,
+        request.note.as_deref(),
+        |conn, row| {
+            placements::move_to(
+                conn,
+                caller,
+                row,
+                &request.group_id,
+                request.override_reason.as_deref(),
+            )
+            .map(Some)
         },
     )
 }

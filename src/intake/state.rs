@@ -29,6 +29,8 @@ vocabulary! {
         Waitlist = "waitlist",
         Withdraw = "withdraw",
         Close = "close",
+        /// A placed person changes group without a new intake.
+        Move = "move",
     }
 }
 
@@ -55,6 +57,11 @@ vocabulary! {
         Offer = "offer",
         OfferDeclined = "offer_declined",
         OfferExpired = "offer_expired",
+        /// Every required consent given again: the suspended seat is back, or (taken
+        /// meanwhile) the person heads the group's waiting list.
+        PlacementReinstated = "placement_reinstated",
+        /// A placed person changed group.
+        Move = "move",
     }
 }
 
@@ -69,6 +76,7 @@ impl From<IntakeMove> for IntakeAction {
             IntakeMove::Waitlist => IntakeAction::Waitlist,
             IntakeMove::Withdraw => IntakeAction::Withdraw,
             IntakeMove::Close => IntakeAction::Close,
+            IntakeMove::Move => IntakeAction::Move,
         }
     }
 }
@@ -80,7 +88,9 @@ impl IntakeMove {
         use IntakeMove::*;
         match self {
             SubmitForm | Withdraw => role == Role::Peer,
-            Assign | ScheduleMeeting | RecordMeeting | Place | Waitlist | Close => role.is_staff(),
+            Assign | ScheduleMeeting | RecordMeeting | Place | Waitlist | Close | Move => {
+                role.is_staff()
+            }
         }
     }
 }
@@ -103,7 +113,8 @@ impl IntakeStatus {
             NotReady => vec![ScheduleMeeting],
             Ready => vec![Place, Waitlist],
             Waitlisted => vec![Place],
-            Placed | Withdrawn | Closed => vec![],
+            Placed => vec![Move],
+            Withdrawn | Closed => vec![],
         };
         if self.is_open() {
             moves.extend([Withdraw, Close]);
@@ -148,7 +159,7 @@ mod tests {
         }
         assert!(Withdrawn.allowed_moves().is_empty());
         assert!(Closed.allowed_moves().is_empty());
-        assert_eq!(Placed.allowed_moves(), [Withdraw, Close]);
+        assert_eq!(Placed.allowed_moves(), [Move, Withdraw, Close]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ mod my_data;
 mod notifications;
 mod offers;
 mod operations;
+mod placement_moves;
 mod queries;
 mod races;
 mod referrals;

@@ -70,6 +70,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("recordIntakeMeeting", "UFFFAAF"),
     ("reassignIntakeApplication", "UFFFAAF"),
     ("placeApplicant", "UFFFAAF"),
+    ("moveApplicantToGroup", "UFFFAAF"),
     ("waitlistApplicant", "UFFFAAF"),
     ("withdrawIntakeApplication", "UAFFFFF"),
     ("closeIntakeApplication", "UFFFAAF"),
