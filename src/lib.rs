@@ -122,6 +122,7 @@ pub fn build_app(
         .app_data(web::Data::new(reactions::AUTH))
         .app_data(web::Data::new(reactions::CONSENT))
         .app_data(web::Data::new(reactions::INTAKE))
+        .app_data(web::Data::new(reactions::USERS))
         .app_data(route_table)
         .app_data(spec)
         .app_data(extractors::json_config(config.body_limit_bytes))

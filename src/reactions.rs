@@ -7,16 +7,22 @@ use crate::{
     consent,
     db::Conn,
     error::ApiError,
-    intake,
+    groups, intake,
     mail::Letter,
     referrals,
-    users::models::UserRow,
+    users::{self, models::UserRow},
 };
 
 /// A verified address that partners referred gets a claim code to link the referrals to the
 /// account (never before verification: whoever signs up with an address must prove it first).
 pub const AUTH: auth::Reactions = auth::Reactions {
     email_verified: offer_claim_code,
+};
+
+/// An account's role or access changed: a group under way must keep the facilitators its kind
+/// needs, so a change that would leave one without is refused.
+pub const USERS: users::Reactions = users::Reactions {
+    access_changed: groups::service::facilitator_account_changed,
 };
 
 /// Participation consent withdrawn: intake holds the person's placements and frees their seats.

@@ -164,6 +164,34 @@ pub fn facilitators_of(
         .load(conn)
 }
 
+/// The roles of a group's facilitators whose accounts are active (not disabled).
+pub fn active_facilitator_roles(conn: &mut Conn, group_id: &str) -> QueryResult<Vec<Role>> {
+    group_facilitators::table
+        .inner_join(users::table)
+        .filter(group_facilitators::group_id.eq(group_id))
+        .filter(users::disabled.eq(false))
+        .select(users::role)
+        .load(conn)
+}
+
+/// The groups `user_id` facilitates that are open, full or running.
+pub fn under_way_facilitated_by(conn: &mut Conn, user_id: &str) -> QueryResult<Vec<GroupRow>> {
+    program_groups::table
+        .filter(
+            program_groups::id.eq_any(
+                group_facilitators::table
+                    .filter(group_facilitators::user_id.eq(user_id))
+                    .select(group_facilitators::group_id),
+            ),
+        )
+        .filter(program_groups::status.eq_any([
+            GroupStatus::Open,
+            GroupStatus::Full,
+            GroupStatus::Running,
+        ]))
+        .load(conn)
+}
+
 /// (id, role, disabled) of the given accounts.
 pub fn accounts(conn: &mut Conn, ids: &[String]) -> QueryResult<Vec<(String, Role, bool)>> {
     users::table

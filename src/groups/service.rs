@@ -361,17 +361,32 @@ fn move_group(
     Ok(target)
 }
 
-/// Refuses when the group's facilitators (as stored now) lack a role its kind needs: to open
+/// An admin changed a facilitator's role or access (already written, in the change's
+/// transaction): refused when a group they lead that is under way would be left without an
+/// active facilitator of a role its kind needs (users' reaction, wired in `crate::reactions`).
+pub fn facilitator_account_changed(conn: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+    for group in repository::under_way_facilitated_by(conn, user_id)? {
+        let status = group.status;
+        require_facilitators(conn, &group, Some(status)).map_err(|e| match e {
+            ApiError::GroupRuleBroken(why) => ApiError::GroupRuleBroken(format!(
+                "{why} ({}): give the group another facilitator first",
+                group.name
+            )),
+            other => other,
+        })?;
+    }
+    Ok(())
+}
+
+/// Refuses when the group's facilitators (as stored now, active accounts only) lack a role its
+/// kind needs: to open
 /// (`staying: None`), or to stay in a status under way.
 fn require_facilitators(
     conn: &mut Conn,
     group: &GroupRow,
     staying: Option<GroupStatus>,
 ) -> Result<(), ApiError> {
-    let roles: Vec<Role> = repository::facilitators_of(conn, std::slice::from_ref(&group.id))?
-        .into_iter()
-        .map(|(.., role)| role)
-        .collect();
+    let roles = repository::active_facilitator_roles(conn, &group.id)?;
     let missing: Vec<&str> = group
         .kind
         .needed_facilitators()

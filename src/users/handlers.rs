@@ -205,6 +205,7 @@ pub async fn get_user(
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
+    reactions: web::Data<super::Reactions>,
     caller: Admin,
     id: web::Path<String>,
     body: ValidJson<UpdateUser>,
@@ -213,7 +214,7 @@ pub async fn update_user(
     Ok(web::Json(
         state
             .pool
-            .run(move |conn| service::update_user(conn, &caller, &id, &body))
+            .run(move |conn| service::update_user(conn, &caller, &reactions, &id, &body))
             .await?,
     ))
 }

@@ -278,6 +278,7 @@ pub fn list_users(
 pub fn update_user(
     conn: &mut Conn,
     caller: &AuthUser,
+    reactions: &super::Reactions,
     id: &str,
     changes: &UpdateUser,
 ) -> Result<User, ApiError> {
@@ -330,6 +331,9 @@ pub fn update_user(
                 "user.enabled"
             };
             audit::record(conn, Entry::by(caller, action, "user", id))?;
+        }
+        if new_role != old_role || disabled != user.disabled {
+            (reactions.access_changed)(conn, id)?;
         }
         if new_role != old_role || (disabled && !user.disabled) {
             auth::service::end_sessions_of(conn, id, None)?;

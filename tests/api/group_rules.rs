@@ -601,3 +601,67 @@ fn each_role_is_offered_exactly_the_moves_it_may_make() {
         }
     }
 }
+
+#[test]
+fn an_admin_cannot_take_away_the_facilitator_a_group_under_way_needs() {
+    let app = TestApp::spawn();
+    let p = program(&app);
+    let formal = open_group(&app, &p, "en", "formal", 10);
+    let running = patch_group(&app, &p, &formal, json!({"status": "running"}));
+    assert_eq!(running.status, 200, "{}", running.body);
+    let change = |who: &str, body: Value| {
+        app.json(
+            "PATCH",
+            &format!("/api/v1/users/{who}"),
+            Some(&p.admin.access),
+            &body,
+        )
+    };
+    // Disabling the only mental health professional, or making them a coordinator, would
+    // leave the running cohort without one: refused, and the account is as it was.
+    for body in [
+        json!({"disabled": true}),
+        json!({"role": "coordinator"}),
+        json!({"role": "peer_supporter"}),
+    ] {
+        let problem = change(&p.professional.id, body.clone()).problem(409, "group-rule-broken");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("mental_health_professional"),
+            "{body}: {problem}"
+        );
+    }
+    let account = app
+        .get_as(
+            &format!("/api/v1/users/{}", p.professional.id),
+            &p.admin.access,
+        )
+        .json();
+    assert_eq!(
+        (account["disabled"].clone(), account["role"].clone()),
+        (json!(false), json!("mental_health_professional"))
+    );
+    assert_eq!(
+        app.get_as("/api/v1/me", &p.professional.access).status,
+        200,
+        "their sessions were not ended"
+    );
+    // The same for the peer supporter.
+    change(&p.supporter.id, json!({"disabled": true})).problem(409, "group-rule-broken");
+
+    // With a second professional in the group, the first may go.
+    let second = app.staff(&p.admin, "mental_health_professional");
+    let both = patch_group(
+        &app,
+        &p,
+        &formal,
+        json!({"facilitator_ids": [p.supporter.id, p.professional.id, second.id]}),
+    );
+    assert_eq!(both.status, 200, "{}", both.body);
+    let disabled = change(&p.professional.id, json!({"disabled": true}));
+    assert_eq!(disabled.status, 200, "{}", disabled.body);
+    // And then the second is the one the group cannot lose.
+    change(&second.id, json!({"disabled": true})).problem(409, "group-rule-broken");
+}
