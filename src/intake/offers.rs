@@ -146,6 +146,12 @@ fn expire(conn: &mut Conn, offer_id: &str, now: NaiveDateTime) -> Result<bool, A
         groups::service::free_seat(conn, &offer.group_id, now)?;
         if let Some(row) = to_back_of_list(conn, &offer, now)? {
             system_event(conn, &row, IntakeAction::OfferExpired, now)?;
+            enqueue(
+                conn,
+                &offer.peer_id,
+                row.preferred_language,
+                &Notice::SeatOfferExpired,
+            )?;
         }
         audit::record(
             conn,

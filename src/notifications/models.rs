@@ -50,6 +50,9 @@ pub enum Notice {
         group_name: String,
         expires_at: DateTime<Utc>,
     },
+    /// The seat held for the peer went unanswered and passed to the next person; they stay on
+    /// the waiting list.
+    SeatOfferExpired,
 }
 
 impl Notice {
@@ -68,6 +71,7 @@ impl Notice {
             Notice::ApplicationAssigned => NoticeKind::ApplicationAssigned,
             Notice::ApplicationReassigned => NoticeKind::ApplicationReassigned,
             Notice::SeatOffered { .. } => NoticeKind::SeatOffered,
+            Notice::SeatOfferExpired => NoticeKind::SeatOfferExpired,
         }
     }
 
@@ -79,6 +83,7 @@ impl Notice {
                 | Notice::Waitlisted
                 | Notice::Closed { .. }
                 | Notice::PlacementSuspended { .. }
+                | Notice::SeatOfferExpired
         )
     }
 }
@@ -99,6 +104,7 @@ vocabulary! {
         ApplicationAssigned = "application_assigned",
         ApplicationReassigned = "application_reassigned",
         SeatOffered = "seat_offered",
+        SeatOfferExpired = "seat_offer_expired",
     }
 }
 

@@ -202,6 +202,14 @@ to reach the person within the program's promised time."
 need to follow it up."
                 .into(),
         ),
+        Notice::SeatOfferExpired => (
+            "The seat held for you has passed on".into(),
+            "We did not hear from you in time, so the seat we were holding for you was offered to \
+the next person. You are still on the waiting list, and we will write again when another seat \
+opens. If you would rather not wait, or your situation has changed, you can tell your \
+coordinator or withdraw in your account."
+                .into(),
+        ),
         Notice::SeatOffered {
             group_name,
             expires_at,
@@ -373,6 +381,15 @@ Connectez-vous pour la consulter et joindre la personne dans le délai promis pa
             "Une demande d'accueil a été confiée à quelqu'un d'autre".into(),
             "Une demande d'accueil que vous suiviez a été confiée à une autre personne de l'équipe \
 de coordination. Vous n'avez plus à en faire le suivi."
+                .into(),
+        ),
+        Notice::SeatOfferExpired => (
+            "La place qui vous était réservée a été offerte à quelqu'un d'autre".into(),
+            "Faute de réponse à temps, la place que nous vous réservions a été offerte à la \
+personne suivante. Vous êtes toujours sur la liste d'attente, et nous vous écrirons de nouveau \
+quand une autre place se libérera. Si vous préférez ne plus attendre, ou si votre situation a \
+changé, vous pouvez le dire à la personne qui coordonne votre demande ou retirer votre demande \
+dans votre compte."
                 .into(),
         ),
         Notice::SeatOffered {
@@ -634,6 +651,7 @@ mod tests {
                 group_name: "Tuesday evening circle".into(),
                 expires_at: Utc.with_ymd_and_hms(2027, 1, 14, 17, 0, 0).unwrap(),
             },
+            Notice::SeatOfferExpired,
         ]
     }
 

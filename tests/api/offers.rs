@@ -247,6 +247,24 @@ fn an_unanswered_offer_expires_and_the_seat_moves_on() {
             .any(|e| e["action"] == "offer_expired"),
         "{timeline}"
     );
+    // They are told the seat passed on, with the support lines (a "not yet").
+    let notices = app.get_as("/api/v1/me/notifications", &first.access).json();
+    let told = notices["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["kind"] == "seat_offer_expired")
+        .unwrap_or_else(|| panic!("a seat_offer_expired notice: {notices}"))
+        .clone();
+    assert!(told["body"]
+        .as_str()
+        .unwrap()
+        .contains("still on the waiting list"));
+    assert!(
+        told["body"].as_str().unwrap().contains("9-8-8")
+            || told["body"].as_str().unwrap().contains("988"),
+        "{told}"
+    );
     // Whatever the sweeper does meanwhile, one seat is never held twice.
     assert!(open_offers(&app, &p, &group).len() <= 1);
     assert!(seats_available(&app, &group) >= 0);
