@@ -23,7 +23,7 @@ use crate::{
     auth::AuthUser,
     db::{self, Conn},
     error::ApiError,
-    groups::{self, models::GroupStatus},
+    groups,
     notifications::{models::Notice, service::enqueue},
 };
 
@@ -33,7 +33,8 @@ const RESOURCE: &str = "placement_offer";
 const EXPIRED_PER_PASS: i64 = 100;
 
 /// One pass of the sweeper: expires the open offers past their time (their seats pass on), then
-/// offers every free seat of an open group to its waiting list. Returns how many offers it
+/// offers every free seat of a group taking placements (open, or a running drop-in group) to
+/// its waiting list. Returns how many offers it
 /// expired or made.
 pub fn sweep(conn: &mut Conn, now: NaiveDateTime, ttl: Duration) -> Result<usize, ApiError> {
     let mut changed = 0;
@@ -64,7 +65,8 @@ fn offer_next(
         let Some(group) = groups::service::find_group(conn, group_id)? else {
             return Ok(false);
         };
-        if group.status != GroupStatus::Open || group.seats_taken >= group.capacity {
+        // A group taking placements now: open, or a drop-in group that is running.
+        if !group.kind.takes_placements(group.status) || group.seats_taken >= group.capacity {
             return Ok(false);
         }
         for candidate in repository::offer_candidates(

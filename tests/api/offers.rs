@@ -356,3 +356,25 @@ fn twenty_withdrawals_on_two_instances_make_twenty_offers_to_twenty_people() {
         assert!(my_offers(&app, peer).is_empty());
     }
 }
+
+#[test]
+fn a_running_drop_in_group_refills_its_seats_too() {
+    let app = TestApp::spawn_with(&[("AUTH_RATE_LIMITS", "false")]);
+    let p = program(&app);
+    let group = open_group(&app, &p, "en", "informal", 1);
+    let (seated, seated_app) = placed(&app, &p, "seated@example.ca", &group);
+    let (waiting, _) = placed(&app, &p, "waiting@example.ca", &group);
+    let running = app.json(
+        "PATCH",
+        &format!("/api/v1/groups/{group}"),
+        Some(&p.coordinator.access),
+        &json!({"status": "running"}),
+    );
+    assert_eq!(running.status, 200, "{}", running.body);
+    withdraw(&app, &seated, &seated_app);
+    let offer = offer_to(&app, &waiting);
+    assert_eq!(offer["group_id"], group.as_str());
+    let res = answer(&app, &waiting, &offer, "accept");
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(seats_available(&app, &group), 0);
+}
