@@ -269,6 +269,30 @@ pub(super) fn move_to(
             "is already the person's group",
         )]));
     }
+    // A held (suspended) placement is not moved: it comes back through the consents
+    // (`consents_granted`). Refused before the consent lock: a grant holds that lock and then
+    // takes this application's, so taking them the other way round could deadlock.
+    let holds_seat = repository::placements_of(conn, &peer_id)?
+        .iter()
+        .any(|line| {
+            line.application_id == row.id
+                && Some(line.group_id.as_str()) == from.as_deref()
+                && line.status == PlacementStatus::Confirmed
+        });
+    if !holds_seat {
+        // Read without the lock, for the answer only.
+        let missing = missing_consents(
+            conn,
+            &peer_id,
+            row.preferred_language,
+            &ConsentKind::REQUIRED_FOR_PLACEMENT,
+        )?;
+        return Err(if missing.is_empty() {
+            ApiError::Conflict("the person's place is on hold; it cannot be moved".into())
+        } else {
+            ApiError::ConsentsMissing(missing.iter().map(|k| k.as_str().to_string()).collect())
+        });
+    }
     let group = groups::service::find_group(conn, group_id)?.ok_or_else(|| {
         ApiError::Validation(vec![FieldError::new(
             "group_id",
