@@ -81,6 +81,14 @@ pub struct Problem {
     /// The consent kinds still to be granted, for `consents-missing` (409).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_consents: Option<Vec<String>>,
+    /// The person's open application, for `application-open` (409): its URL (also in
+    /// `Location`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_application: Option<String>,
+}
+
+fn open_application_url(id: &str) -> String {
+    format!("/api/v1/intake-applications/{id}")
 }
 
 /// Every failure the API reports to a client.
@@ -138,6 +146,9 @@ pub enum ApiError {
     /// coordinator may place them anyway with an override reason.
     #[error("placement mismatch: {0}")]
     PlacementMismatch(String),
+    /// The person already has an open application (its id): one at a time.
+    #[error("an application is open: {0}")]
+    ApplicationOpen(String),
     /// A feedback token that is unknown, spent, expired or for another session: all alike.
     #[error("feedback token refused")]
     FeedbackTokenRefused,
@@ -180,7 +191,8 @@ impl ApiError {
             | ApiError::InvalidTransition { .. }
             | ApiError::ConsentsMissing(_)
             | ApiError::GroupRuleBroken(_)
-            | ApiError::PlacementMismatch(_) => StatusCode::CONFLICT,
+            | ApiError::PlacementMismatch(_)
+            | ApiError::ApplicationOpen(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -213,6 +225,7 @@ impl ApiError {
             ApiError::ConsentsMissing(_) => "consents-missing",
             ApiError::GroupRuleBroken(_) => "group-rule-broken",
             ApiError::PlacementMismatch(_) => "placement-mismatch",
+            ApiError::ApplicationOpen(_) => "application-open",
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::Unavailable => "service-unavailable",
@@ -392,6 +405,13 @@ impl ApiError {
                     &format!("{why}; pour placer la personne malgré tout, donnez une override_reason."),
                 ),
             ),
+            ApiError::ApplicationOpen(_) => (
+                pick("An application is already open", "Une demande est déjà ouverte"),
+                pick(
+                    "You already have an open application: follow or withdraw it (open_application) before starting another.",
+                    "Vous avez déjà une demande ouverte : suivez-la ou retirez-la (open_application) avant d'en commencer une autre.",
+                ),
+            ),
             ApiError::PreconditionFailed => (
                 pick("Precondition failed", "Condition préalable non remplie"),
                 pick(
@@ -453,6 +473,10 @@ impl ApiError {
                 ApiError::ConsentsMissing(kinds) => Some(kinds.clone()),
                 _ => None,
             },
+            open_application: match self {
+                ApiError::ApplicationOpen(id) => Some(open_application_url(id)),
+                _ => None,
+            },
         }
     }
 
@@ -466,6 +490,9 @@ impl ApiError {
             }
             ApiError::Unavailable => {
                 builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECS.to_string()));
+            }
+            ApiError::ApplicationOpen(id) => {
+                builder.insert_header((header::LOCATION, open_application_url(id)));
             }
             ApiError::MethodNotAllowed { allowed } => {
                 builder.insert_header((header::ALLOW, allowed.join(", ")));

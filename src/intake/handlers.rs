@@ -15,7 +15,9 @@ use crate::{
 /// Apply to join a group (peer)
 ///
 /// Starts the six-step intake. The program answers within two business days (`respond_by`,
-/// skipping weekends and federal holidays). Ten applications a day per person, then 429.
+/// skipping weekends and federal holidays). One open application per person: another while one
+/// is open answers 409 `application-open` with its URL (`Location`, `open_application`). Ten
+/// applications a day per person, then 429.
 #[utoipa::path(
     operation_id = "createIntakeApplication",
     tag = "intake",
@@ -25,6 +27,7 @@ use crate::{
         (status = 201, description = "The application", body = Application,
             headers(("Location" = String, description = "The application's URL"))),
         responses::AuthWrite,
+        (status = 409, response = responses::Conflict),
         (status = 429, response = responses::TooManyRequests),
     )
 )]

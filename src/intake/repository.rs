@@ -370,6 +370,17 @@ pub fn offer_candidates(
         .load(conn)
 }
 
+/// The id of a peer's oldest open application (neither withdrawn nor closed), if any.
+pub fn open_of_peer(conn: &mut Conn, peer_id: &str) -> QueryResult<Option<String>> {
+    intake_applications::table
+        .filter(intake_applications::peer_id.eq(peer_id))
+        .filter(intake_applications::status.ne_all([IntakeStatus::Withdrawn, IntakeStatus::Closed]))
+        .order((intake_applications::created_at, intake_applications::id))
+        .select(intake_applications::id)
+        .first(conn)
+        .optional()
+}
+
 /// Every application of a peer, oldest first.
 pub fn of_peer(conn: &mut Conn, peer_id: &str) -> QueryResult<Vec<ApplicationRow>> {
     intake_applications::table

@@ -266,6 +266,11 @@ pub fn create(
     request: &CreateApplication,
 ) -> Result<Application, ApiError> {
     db::write_transaction(conn, |conn| {
+        // One open application per person: two requests at once take turns here.
+        db::lock_name(conn, &format!("applications of {}", caller.id))?;
+        if let Some(open) = repository::open_of_peer(conn, &caller.id)? {
+            return Err(ApiError::ApplicationOpen(open));
+        }
         let row = submit(
             conn,
             caller,

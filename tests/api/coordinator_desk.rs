@@ -222,3 +222,66 @@ fn my_inbox_and_handing_an_application_over() {
     );
     reassign(&sam, &mine, json!({"coordinator_id": p.coordinator.id})).problem(409, "conflict");
 }
+
+#[test]
+fn one_open_application_per_person_and_the_refusal_links_to_it() {
+    let app = TestApp::spawn();
+    let peer = app.peer("once@example.ca");
+    let first = apply(&app, &peer, "en");
+    let body = json!({"preferred_language": "en", "group_kind": "either",
+                      "contact_methods": ["email"]});
+    let again = app.json(
+        "POST",
+        "/api/v1/intake-applications",
+        Some(&peer.access),
+        &body,
+    );
+    let link = format!("/api/v1/intake-applications/{first}");
+    assert_eq!(again.header("Location"), Some(link.as_str()));
+    assert_eq!(
+        again.problem(409, "application-open")["open_application"],
+        link.as_str()
+    );
+    // Withdrawn, it no longer counts.
+    act(&app, &peer.access, &first, "withdraw", json!({}));
+    let second = app.json(
+        "POST",
+        "/api/v1/intake-applications",
+        Some(&peer.access),
+        &body,
+    );
+    assert_eq!(second.status, 201, "{}", second.body);
+
+    // A retrying client sending the same application ten times at once gets one.
+    let other = app.peer("eager@example.ca");
+    let answers: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10)
+            .map(|_| {
+                s.spawn(|| {
+                    app.json(
+                        "POST",
+                        "/api/v1/intake-applications",
+                        Some(&other.access),
+                        &body,
+                    )
+                    .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        answers.iter().filter(|s| **s == 201).count(),
+        1,
+        "{answers:?}"
+    );
+    assert_eq!(
+        answers.iter().filter(|s| **s == 409).count(),
+        9,
+        "{answers:?}"
+    );
+    let mine = app
+        .get_as("/api/v1/intake-applications", &other.access)
+        .json();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
+}
