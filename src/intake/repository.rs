@@ -403,6 +403,9 @@ pub fn erase_personal_fields(
             intake_applications::contact_methods.eq("[]"),
             intake_applications::form_answers.eq(None::<String>),
             intake_applications::safety_notes.eq(None::<String>),
+            // Where an in-person meeting was held may be the person's own address.
+            intake_applications::meeting_link.eq(None::<String>),
+            intake_applications::meeting_location.eq(None::<String>),
             intake_applications::version.eq(intake_applications::version + 1),
             intake_applications::updated_at.eq(now),
         ))

@@ -234,6 +234,14 @@ fn an_erased_account_keeps_only_its_id_and_the_ledger() {
                 "time_zone": "America/Whitehorse", "discreet": true}),
     );
     assert_eq!(chose.status, 200, "{}", chose.body);
+    // Their intake meeting was held in person, at an address that may be their own.
+    diesel::update(peer_support_api::db::schema::intake_applications::table.find(&application))
+        .set(
+            peer_support_api::db::schema::intake_applications::meeting_location
+                .eq(Some("12 Quiet Lane")),
+        )
+        .execute(&mut connection(&app))
+        .unwrap();
     let exported = app.get_as("/api/v1/me/export", &peer.access).json();
     assert_eq!(exported["profile"]["phone"], "613-555-0177");
     assert_eq!(exported["profile"]["time_zone"], "America/Whitehorse");
@@ -260,7 +268,7 @@ fn an_erased_account_keeps_only_its_id_and_the_ledger() {
     // Gone at once: the contact choices (a zone says where someone lives), every notice of the
     // account, every limit window keyed by its address.
     let at_rest = app.database_text();
-    for gone in ["613-555-0177", "Whitehorse"] {
+    for gone in ["613-555-0177", "Whitehorse", "12 Quiet Lane"] {
         if let Some(i) = at_rest.find(gone) {
             let around: String = at_rest[i.saturating_sub(300)..(i + 100).min(at_rest.len())]
                 .chars()
