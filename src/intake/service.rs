@@ -666,20 +666,26 @@ pub fn assign(
                 .coordinator_id
                 .clone()
                 .unwrap_or_else(|| caller.id.clone());
-            let is_coordinator = users::service::find_account(conn, &coordinator)?
-                .is_some_and(|u| !u.disabled && u.role.is_staff());
-            if !is_coordinator {
-                return Err(ApiError::Validation(vec![FieldError::new(
-                    "coordinator_id",
-                    Role::Coordinator.as_str(),
-                    "is not an active coordinator",
-                )]));
-            }
+            active_coordinator(conn, &coordinator)?;
             row.assigned_coordinator_id = Some(coordinator);
             row.status = IntakeStatus::FormSent;
             Ok(Some(Notice::FormSent))
         },
     )
+}
+
+/// The account `id` if it is an active coordinator (or admin), who may follow applications;
+/// else 422 on `coordinator_id`.
+fn active_coordinator(conn: &mut Conn, id: &str) -> Result<users::models::UserRow, ApiError> {
+    users::service::find_account(conn, id)?
+        .filter(|u| !u.disabled && u.role.is_staff())
+        .ok_or_else(|| {
+            ApiError::Validation(vec![FieldError::new(
+                "coordinator_id",
+                Role::Coordinator.as_str(),
+                "is not an active coordinator",
+            )])
+        })
 }
 
 /// Hands an open, assigned application to another active coordinator (or admin): recorded in
@@ -715,15 +721,7 @@ pub fn reassign(
                 }
             )));
         };
-        let target = users::service::find_account(conn, &request.coordinator_id)?
-            .filter(|u| !u.disabled && u.role.is_staff())
-            .ok_or_else(|| {
-                ApiError::Validation(vec![FieldError::new(
-                    "coordinator_id",
-                    Role::Coordinator.as_str(),
-                    "is not an active coordinator",
-                )])
-            })?;
+        let target = active_coordinator(conn, &request.coordinator_id)?;
         if target.id == previous {
             return Err(ApiError::Validation(vec![FieldError::new(
                 "coordinator_id",
